@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     name: "gateway",
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    // one PostgreSQL server per run; each test file takes a fresh database from it (createTestDatabase)
+    globalSetup: ["../devnet/src/vitestGlobalSetup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },
