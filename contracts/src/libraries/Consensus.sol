@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title Consensus
+/// @notice Pure, robust aggregation of verifier score vectors (basis points, 0..10000 per dimension).
+/// @dev Per dimension:
+///  1. `median` = stake-weighted **lower** median: sort the (score, weight) pairs by score and take the first score
+///     at which the cumulative weight reaches at least half of the total weight (`2 * cum >= total`). With equal
+///     weights and an even count this is the lower of the two middle values.
+///  2. `mad` = stake-weighted lower median of the absolute deviations `|score - median|`, floored at
+///     `MAD_FLOOR_BPS` (100 bps = one percentage point) so that honest near-agreement is never an outlier.
+///  3. inliers = scores with `|score - median| * ALPHA_SCALE <= alpha * mad` (alpha in hundredths: 300 = 3.00).
+///  4. consensus = stake-weighted mean of the inliers, rounded half up (the median if the inliers weigh nothing,
+///     which cannot happen: the median's own entry has positive weight and zero deviation).
+/// Weights are verifier stakes. If every weight is zero, all verifiers weigh the same (weight 1 each): a studio
+/// without stakes still reaches consensus. Inputs are never modified: values and weights are packed into a fresh
+/// memory array (`score << 128 | weight`) which is sorted, so a caller's arrays keep their order. Ties between equal
+/// scores sort by weight, so the result is the same for every order of the verifiers.
+/// Sorting is O(V log V): insertion sort up to `_INSERTION_SORT_MAX` elements (cheapest for the usual 3..10
+/// verifiers; a constant bound), heapsort above. No external calls.
+library Consensus {
+    /// @notice Largest score of one dimension, in basis points.
+    uint256 internal constant MAX_SCORE_BPS = 10_000;
+    /// @notice Lower bound of the median absolute deviation, in basis points (one percentage point).
+    uint256 internal constant MAD_FLOOR_BPS = 100;
+    /// @notice Scale of `alpha`: alpha = 300 means 3.00 x MAD.
+    uint256 internal constant ALPHA_SCALE = 100;
+    /// @notice Default outlier multiplier (3.00 x MAD).
+    uint256 internal constant DEFAULT_ALPHA = 300;
+
+    uint256 private constant _WEIGHT_MASK = type(uint128).max;
+    uint256 private constant _INSERTION_SORT_MAX = 16;
+
+    /// @dev No score was given (or a vector has no dimension).
+    error ConsensusNoScores();
+    /// @dev Two arrays that must have the same length do not.
+    error ConsensusLengthMismatch(uint256 expected, uint256 actual);
+    /// @dev A score is above 10000 bps.
+    error ConsensusScoreOutOfRange(uint256 score);
+    /// @dev A weight does not fit in 128 bits (stakes are wei amounts; 2^128 wei is far above any supply).
+    error ConsensusWeightTooLarge(uint256 weight);
+    /// @dev The module's dimension weights sum to zero.
+    error ConsensusZeroDimensionWeights();
+
+    /// @notice Result of one dimension.
+    struct Dimension {
+        uint16 consensus;
+        uint16 median;
+        uint16 mad;
+        uint32 inliers;
+    }
+
+    // -------------------------------------------------------------------------------------------- one dimension
+
+    /// @notice Aggregates one dimension (see the library NatSpec for the rules).
+    /// @param scores Scores in basis points (0..10000), one per verifier; not modified.
+    /// @param weights Verifier stakes, same length; not modified. All zero = equal weights.
+    /// @param alpha Outlier multiplier in hundredths (300 = 3.00 x MAD).
+    function aggregate(uint16[] memory scores, uint256[] memory weights, uint256 alpha)
+        internal
+        pure
+        returns (Dimension memory)
+    {
+        uint256 n = scores.length;
+        if (n == 0) revert ConsensusNoScores();
+        if (weights.length != n) revert ConsensusLengthMismatch(n, weights.length);
+        (uint256 total, bool equal) = _totalWeight(weights);
+        uint256[] memory keys = new uint256[](n);
+        for (uint256 i; i < n; ++i) {
+            uint256 s = scores[i];
+            if (s > MAX_SCORE_BPS) revert ConsensusScoreOutOfRange(s);
+            keys[i] = (s << 128) | (equal ? 1 : weights[i]);
+        }
+        return _aggregateKeys(keys, new uint256[](n), total, alpha);
+    }
+
+    /// @notice Stake-weighted lower median of `values` (see the library NatSpec); inputs are not modified.
+    function weightedMedian(uint16[] memory values, uint256[] memory weights) internal pure returns (uint16) {
+        uint256 n = values.length;
+        if (n == 0) revert ConsensusNoScores();
+        if (weights.length != n) revert ConsensusLengthMismatch(n, weights.length);
+        (uint256 total, bool equal) = _totalWeight(weights);
+        uint256[] memory keys = new uint256[](n);
+        for (uint256 i; i < n; ++i) {
+            keys[i] = (uint256(values[i]) << 128) | (equal ? 1 : weights[i]);
+        }
+        _sort(keys);
+        // casting to 'uint16' is safe because the median is one of the uint16 inputs.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        return uint16(_lowerMedian(keys, total));
+    }
+
+    // -------------------------------------------------------------------------------------------- whole vectors
+
+    /// @notice Consensus vector of packed score vectors: dimension `d` of vector `i` is
+    /// `(packedVectors[i] >> (16 * d)) & 0xffff` (the StudioProxy's packing). One sort buffer is reused for every
+    /// dimension. Returns one consensus value per dimension.
+    /// @param packedVectors One packed vector per verifier; not modified.
+    /// @param weights Verifier stakes, same order; not modified. All zero = equal weights.
+    /// @param dims Number of dimensions (at most 16).
+    /// @param alpha Outlier multiplier in hundredths (300 = 3.00 x MAD).
+    function consensusPacked(uint256[] memory packedVectors, uint256[] memory weights, uint256 dims, uint256 alpha)
+        internal
+        pure
+        returns (uint16[] memory out)
+    {
+        uint256 n = packedVectors.length;
+        if (n == 0 || dims == 0) revert ConsensusNoScores();
+        if (weights.length != n) revert ConsensusLengthMismatch(n, weights.length);
+        if (dims > 16) revert ConsensusLengthMismatch(16, dims);
+        (uint256 total, bool equal) = _totalWeight(weights);
+        uint256[] memory keys = new uint256[](n);
+        uint256[] memory devs = new uint256[](n);
+        out = new uint16[](dims);
+        for (uint256 d; d < dims; ++d) {
+            uint256 shift = 16 * d;
+            for (uint256 i; i < n; ++i) {
+                uint256 s = (packedVectors[i] >> shift) & 0xffff;
+                if (s > MAX_SCORE_BPS) revert ConsensusScoreOutOfRange(s);
+                keys[i] = (s << 128) | (equal ? 1 : weights[i]);
+            }
+            out[d] = _aggregateKeys(keys, devs, total, alpha).consensus;
+        }
+    }
+
+    /// @notice Consensus vector of a dimension-major matrix: `byDimension[d][v]` is verifier v's score on
+    /// dimension d. Returns one consensus value per dimension.
+    function consensusVector(uint16[][] memory byDimension, uint256[] memory weights, uint256 alpha)
+        internal
+        pure
+        returns (uint16[] memory out)
+    {
+        uint256 dims = byDimension.length;
+        if (dims == 0) revert ConsensusNoScores();
+        out = new uint16[](dims);
+        for (uint256 d; d < dims; ++d) {
+            out[d] = aggregate(byDimension[d], weights, alpha).consensus;
+        }
+    }
+
+    /// @notice Quality scalar `q = sum(rho_d * c_d) / sum(rho_d)` in basis points (rounded down), with the
+    /// module's dimension weights `rho` (equal weights when `rho` is empty).
+    function quality(uint16[] memory consensus, uint16[] memory rho) internal pure returns (uint16) {
+        uint256 dims = consensus.length;
+        if (dims == 0) revert ConsensusNoScores();
+        uint256 num;
+        uint256 den;
+        if (rho.length == 0) {
+            for (uint256 d; d < dims; ++d) {
+                num += consensus[d];
+            }
+            den = dims;
+        } else {
+            if (rho.length != dims) revert ConsensusLengthMismatch(dims, rho.length);
+            for (uint256 d; d < dims; ++d) {
+                num += uint256(consensus[d]) * rho[d];
+                den += rho[d];
+            }
+            if (den == 0) revert ConsensusZeroDimensionWeights();
+        }
+        // casting to 'uint16' is safe because q is a weighted mean of values <= 10000 (callers pass consensus
+        // values, which never exceed 10000).
+        // forge-lint: disable-next-line(unsafe-typecast)
+        return uint16(num / den);
+    }
+
+    /// @notice Accuracy of one verifier's packed vector against the consensus, in basis points, continuous and
+    /// linear in the mean absolute error: `MAE = sum_d |s_d - c_d| / D`; `accuracy = 10000 * (tolerance - MAE) /
+    /// tolerance` when `MAE < tolerance`, else 0. Exactly 10000 for a perfect match, 0 from a mean error of
+    /// `tolerance` bps on. Computed without intermediate rounding: `10000 * (tolerance * D - sumAbs) / (tolerance * D)`.
+    function accuracyPacked(uint256 packedVector, uint16[] memory consensus, uint256 tolerance)
+        internal
+        pure
+        returns (uint16)
+    {
+        uint256 dims = consensus.length;
+        if (dims == 0 || tolerance == 0) return 0;
+        uint256 sumAbs;
+        for (uint256 d; d < dims; ++d) {
+            uint256 a = (packedVector >> (16 * d)) & 0xffff;
+            uint256 b = consensus[d];
+            sumAbs += a > b ? a - b : b - a;
+        }
+        return _accuracy(sumAbs, tolerance * dims);
+    }
+
+    /// @notice {accuracyPacked} for an unpacked vector.
+    function accuracy(uint16[] memory vector, uint16[] memory consensus, uint256 tolerance)
+        internal
+        pure
+        returns (uint16)
+    {
+        uint256 dims = consensus.length;
+        if (vector.length != dims) revert ConsensusLengthMismatch(dims, vector.length);
+        if (dims == 0 || tolerance == 0) return 0;
+        uint256 sumAbs;
+        for (uint256 d; d < dims; ++d) {
+            uint256 a = vector[d];
+            uint256 b = consensus[d];
+            sumAbs += a > b ? a - b : b - a;
+        }
+        return _accuracy(sumAbs, tolerance * dims);
+    }
+
+    /// @notice Packs a vector the way the StudioProxy does (dimension d at bits [16d, 16d+16)); at most 16 entries.
+    function pack(uint16[] memory vector) internal pure returns (uint256 packed) {
+        uint256 dims = vector.length;
+        if (dims > 16) revert ConsensusLengthMismatch(16, dims);
+        for (uint256 d; d < dims; ++d) {
+            packed |= uint256(vector[d]) << (16 * d);
+        }
+    }
+
+    // -------------------------------------------------------------------------------------------- internals
+
+    function _totalWeight(uint256[] memory weights) private pure returns (uint256 total, bool equal) {
+        uint256 n = weights.length;
+        for (uint256 i; i < n; ++i) {
+            uint256 w = weights[i];
+            if (w > _WEIGHT_MASK) revert ConsensusWeightTooLarge(w);
+            total += w; // cannot overflow: n * 2^128 < 2^256 for any array that fits in memory
+        }
+        equal = total == 0;
+        if (equal) total = n;
+    }
+
+    /// @dev `keys` = `score << 128 | weight` (unsorted, overwritten); `devs` a scratch buffer of the same length.
+    function _aggregateKeys(uint256[] memory keys, uint256[] memory devs, uint256 total, uint256 alpha)
+        private
+        pure
+        returns (Dimension memory)
+    {
+        uint256 n = keys.length;
+        _sort(keys);
+        uint256 median = _lowerMedian(keys, total);
+
+        // Absolute deviations with the same weights, sorted for the weighted MAD.
+        for (uint256 i; i < n; ++i) {
+            uint256 s = keys[i] >> 128;
+            uint256 d = s > median ? s - median : median - s;
+            devs[i] = (d << 128) | (keys[i] & _WEIGHT_MASK);
+        }
+        _sort(devs);
+        uint256 mad = _lowerMedian(devs, total);
+        if (mad < MAD_FLOOR_BPS) mad = MAD_FLOOR_BPS;
+
+        // Inliers: |s - median| * ALPHA_SCALE <= alpha * mad. devs[] is sorted by deviation, so inliers are a
+        // prefix of it; but the score is needed too, so sum over keys[].
+        uint256 num;
+        uint256 den;
+        uint256 count;
+        uint256 limit = alpha * mad;
+        for (uint256 i; i < n; ++i) {
+            uint256 s = keys[i] >> 128;
+            uint256 d = s > median ? s - median : median - s;
+            if (d * ALPHA_SCALE <= limit) {
+                uint256 w = keys[i] & _WEIGHT_MASK;
+                num += s * w; // < 2^14 * 2^128 per term
+                den += w;
+                ++count;
+            }
+        }
+        uint256 c = den == 0 ? median : (num + den / 2) / den;
+        // casting to 'uint16'/'uint32' is safe because median, mad and c are scores or deviations <= 10000 (a
+        // weighted mean of inlier scores never exceeds the largest) and count <= n, the length of a memory array.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        return Dimension({consensus: uint16(c), median: uint16(median), mad: uint16(mad), inliers: uint32(count)});
+    }
+
+    function _accuracy(uint256 sumAbs, uint256 scale) private pure returns (uint16) {
+        if (sumAbs >= scale) return 0;
+        // casting to 'uint16' is safe because (scale - sumAbs) / scale <= 1, so the value is <= 10000.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        return uint16((MAX_SCORE_BPS * (scale - sumAbs)) / scale);
+    }
+
+    /// @dev First key whose cumulative weight reaches half the total: `2 * cum >= total`. `keys` sorted ascending.
+    function _lowerMedian(uint256[] memory keys, uint256 total) private pure returns (uint256) {
+        uint256 cum;
+        uint256 n = keys.length;
+        for (uint256 i; i < n; ++i) {
+            cum += keys[i] & _WEIGHT_MASK;
+            if (cum * 2 >= total) return keys[i] >> 128;
+        }
+        return keys[n - 1] >> 128; // unreachable: the loop ends with cum == total
+    }
+
+    /// @dev Sorts ascending in place (the array is always a private copy).
+    function _sort(uint256[] memory a) private pure {
+        uint256 n = a.length;
+        if (n <= _INSERTION_SORT_MAX) {
+            for (uint256 i = 1; i < n; ++i) {
+                uint256 key = a[i];
+                uint256 j = i;
+                while (j > 0 && a[j - 1] > key) {
+                    a[j] = a[j - 1];
+                    --j;
+                }
+                a[j] = key;
+            }
+            return;
+        }
+        // Heapsort: O(n log n) worst case, no recursion.
+        for (uint256 start = n / 2; start > 0; --start) {
+            _siftDown(a, start - 1, n);
+        }
+        for (uint256 end = n - 1; end > 0; --end) {
+            (a[0], a[end]) = (a[end], a[0]);
+            _siftDown(a, 0, end);
+        }
+    }
+
+    function _siftDown(uint256[] memory a, uint256 root, uint256 end) private pure {
+        while (true) {
+            uint256 child = 2 * root + 1;
+            if (child >= end) return;
+            if (child + 1 < end && a[child] < a[child + 1]) ++child;
+            if (a[root] >= a[child]) return;
+            (a[root], a[child]) = (a[child], a[root]);
+            root = child;
+        }
+    }
+}
