@@ -6,6 +6,22 @@ import type { Address, Hex } from "viem";
 
 export type IntentState = "queued" | "signed" | "sent" | "mined" | "final" | "reverted" | "dropped";
 export const LIVE_INTENT_STATES: readonly IntentState[] = ["queued", "signed", "sent", "mined"];
+export const TERMINAL_INTENT_STATES: readonly IntentState[] = ["final", "reverted", "dropped"];
+
+/** `call`: an intent a workflow created; `noop`: a self-transfer the lane made to fill a nonce gap. */
+export type IntentKind = "call" | "noop";
+
+/** `NOTIFY` channel the lane signals on terminal transitions; payload: JSON `IntentUpdatedPayload`. */
+export const INTENT_UPDATED_CHANNEL = "intent_updated";
+/** `NOTIFY` channel `createOrAttachIntent` signals on a new intent; payload `"{chainId}:{signer lower-case}"`. */
+export const INTENT_QUEUED_CHANNEL = "tx_intent_queued";
+
+export interface IntentUpdatedPayload {
+  id: string;
+  workflow_id: string | null;
+  effect_key: string;
+  state: IntentState;
+}
 
 export interface IntentSpec {
   /** e.g. `work:{chain}:{studio}:{dataHash}`; at most one live intent per key (unique partial index) */
@@ -24,8 +40,20 @@ export interface TxAttempt {
   raw: Hex;
   maxFeePerGas: string;
   maxPriorityFeePerGas: string;
-  /** ms */
+  /** ms (database clock) of the first accepted broadcast of these bytes */
   sentAt: number | null;
+  /** "noop": a self-transfer that frees the nonce; absent = the intent's call */
+  kind?: IntentKind;
+  /** gas limit signed */
+  gas?: string;
+}
+
+/** Why the lane cannot progress an intent right now (e.g. SIGNER_INSUFFICIENT_FUNDS); cleared on progress. */
+export interface IntentLastError {
+  code: string;
+  message: string;
+  /** ms (database clock) */
+  at: number;
 }
 
 export interface IntentReceipt {
@@ -63,4 +91,11 @@ export interface IntentRow {
   workflow_id: string | null;
   created_at: Date;
   updated_at: Date;
+  kind?: IntentKind;
+  gas_limit?: string | null;
+  last_error?: IntentLastError | null;
+  first_sent_at?: Date | null;
+  mined_at?: Date | null;
+  /** when it reached final/reverted/dropped */
+  settled_at?: Date | null;
 }
