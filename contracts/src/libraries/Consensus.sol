@@ -244,27 +244,35 @@ library Consensus {
         uint256 mad = _lowerMedian(devs, total);
         if (mad < MAD_FLOOR_BPS) mad = MAD_FLOOR_BPS;
 
-        // Inliers: |s - median| * ALPHA_SCALE <= alpha * mad. devs[] is sorted by deviation, so inliers are a
-        // prefix of it; but the score is needed too, so sum over keys[].
+        (uint256 c, uint256 count) = _inlierMean(keys, median, alpha * mad);
+        // casting to 'uint16'/'uint32' is safe because median, mad and c are scores or deviations <= 10000 (a
+        // weighted mean of inlier scores never exceeds the largest) and count <= n, the length of a memory array.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        return Dimension({consensus: uint16(c), median: uint16(median), mad: uint16(mad), inliers: uint32(count)});
+    }
+
+    /// @dev Stake-weighted mean (rounded half up) of the inliers `|s - median| * ALPHA_SCALE <= limit`, and their
+    /// count; the median when the inliers weigh nothing.
+    function _inlierMean(uint256[] memory keys, uint256 median, uint256 limit)
+        private
+        pure
+        returns (uint256 mean, uint256 count)
+    {
         uint256 num;
         uint256 den;
-        uint256 count;
-        uint256 limit = alpha * mad;
+        uint256 n = keys.length;
         for (uint256 i; i < n; ++i) {
-            uint256 s = keys[i] >> 128;
+            uint256 key = keys[i];
+            uint256 s = key >> 128;
             uint256 d = s > median ? s - median : median - s;
             if (d * ALPHA_SCALE <= limit) {
-                uint256 w = keys[i] & _WEIGHT_MASK;
+                uint256 w = key & _WEIGHT_MASK;
                 num += s * w; // < 2^14 * 2^128 per term
                 den += w;
                 ++count;
             }
         }
-        uint256 c = den == 0 ? median : (num + den / 2) / den;
-        // casting to 'uint16'/'uint32' is safe because median, mad and c are scores or deviations <= 10000 (a
-        // weighted mean of inlier scores never exceeds the largest) and count <= n, the length of a memory array.
-        // forge-lint: disable-next-line(unsafe-typecast)
-        return Dimension({consensus: uint16(c), median: uint16(median), mad: uint16(mad), inliers: uint32(count)});
+        mean = den == 0 ? median : (num + den / 2) / den;
     }
 
     function _accuracy(uint256 sumAbs, uint256 scale) private pure returns (uint16) {
