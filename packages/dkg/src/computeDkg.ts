@@ -1,0 +1,248 @@
+import type { Address, Hex } from "viem";
+import { DKG_VERSION, DOMAIN_NODE, ZERO_HASH } from "./constants";
+import { contentHashesInto } from "./contentHash";
+import { DkgError } from "./errors/dkg";
+import { buildGraph, byCodeUnits, type DkgAnomaly, type DkgGraph, type ParsedPackage, parseEvidence } from "./graph";
+import { compare32, fromHex, toHexSlice, utf8 } from "./hash/hex";
+import { keccak256Into } from "./hash/keccak256";
+import { buildMerkleTree, leafHashInto, merkleRoot } from "./merkle";
+import { addressSchema } from "./schema";
+import { checkSignature } from "./signature";
+import type { ComputeDkgOptions, DkgNode, DkgResult, PolicyFlag } from "./types";
+import { normaliseWeights, pathContributions } from "./weights";
+
+export type ComputeDkgErrorType = DkgError;
+
+const DOMAIN_BYTES = fromHex(DOMAIN_NODE);
+
+/**
+ * Evidence -> DAG -> roots, node hashes, Lamport clocks and contribution weights (`spec/dkg.md`).
+ * Pure and deterministic: the same output for any order of the input, which is never mutated.
+ * Throws {@link DkgError} (`INVALID_FIELD`, `EMPTY_EVIDENCE`, `DUPLICATE_ID`, `SELF_PARENT`, `UNKNOWN_PARENT`,
+ * `CYCLE`) naming the offending ids.
+ *
+ * @example
+ * const dkg = computeDkg(evidence, { participants: [alice, bob] });
+ * dkg.thread_root; dkg.contribution_weights; // [{ address, bps }], sum 10000
+ */
+export function computeDkg(evidence: unknown, options: ComputeDkgOptions = {}): DkgResult {
+  const packages = parseEvidence(evidence);
+  const graph = buildGraph(packages);
+  const { n, nodes } = graph;
+
+  const content = new Uint8Array(32 * n);
+  contentHashesInto(nodes, content);
+  const participants = resolveParticipants(nodes, options.participants);
+
+  const nodeHash = nodeHashes(graph, content);
+  const lamport = lamports(graph);
+
+  const out: DkgNode[] = new Array(n);
+  const roots: string[] = [];
+  const terminals: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const p = nodes[i]!;
+    if (graph.parentStart[i] === graph.parentStart[i + 1]) roots.push(p.id);
+    if (graph.childStart[i] === graph.childStart[i + 1]) terminals.push(p.id);
+    out[i] = {
+      id: p.id,
+      author: p.author,
+      node_hash: toHexSlice(nodeHash, 32 * i, 32),
+      content_hash: toHexSlice(content, 32 * i, 32),
+      lamport: lamport[i]!,
+      timestamp: p.timestamp,
+      parent_ids: p.parentIds,
+      artifact_ids: p.artifactIds,
+      payload_hash: p.payloadHash.toLowerCase() as Hex,
+      signature: checkSignature(p.signature, content.subarray(32 * i, 32 * i + 32), p.author),
+      metrics: readMetrics(p.raw),
+      policy_flags: readPolicyFlags(p.raw),
+    };
+  }
+
+  const weights = contributionWeights(graph, participants);
+  return {
+    version: DKG_VERSION,
+    thread_root: threadRoot(nodeHash, n),
+    evidence_root: evidenceRoot(nodeHash, nodes),
+    nodes: out,
+    roots,
+    terminals,
+    participants,
+    contribution_weights: participants.map((address, i) => ({ address, bps: weights[i]! })),
+    anomalies: anomalies(graph),
+  };
+}
+
+/** The participants, lower-case and in address order; malformed, duplicate or non-author entries are `INVALID_FIELD`. */
+function resolveParticipants(nodes: readonly ParsedPackage[], requested: readonly string[] | undefined): Address[] {
+  const authors = [...new Set(nodes.map((p) => p.author))].sort(byCodeUnits);
+  if (requested === undefined) return authors;
+  const bad: string[] = [];
+  const paths: string[] = [];
+  const seen = new Set<string>();
+  const known = new Set<string>(authors);
+  requested.forEach((a, i) => {
+    if (!addressSchema.safeParse(a).success) {
+      bad.push(String(a));
+      paths.push(`participants[${i}]: must be a 0x address`);
+      return;
+    }
+    const lower = a.toLowerCase();
+    if (seen.has(lower)) {
+      bad.push(a);
+      paths.push(`participants[${i}]: duplicate`);
+    } else if (!known.has(lower)) {
+      bad.push(a);
+      paths.push(`participants[${i}]: authors no node of the evidence`);
+    }
+    seen.add(lower);
+  });
+  if (requested.length === 0) paths.push("participants: must not be empty");
+  if (requested.length > 10_000) paths.push("participants: at most 10000");
+  if (paths.length) throw new DkgError([{ code: "INVALID_FIELD", ids: bad.sort(byCodeUnits), paths }]);
+  return [...seen].sort(byCodeUnits) as Address[];
+}
+
+/** Node hashes in topological order: abi.encode(bytes32, bytes32, bytes32[]) hashed with keccak256. */
+function nodeHashes(g: DkgGraph, content: Uint8Array): Uint8Array {
+  const { n, order, parentStart, parentIdx } = g;
+  const out = new Uint8Array(32 * n);
+  let maxParents = 0;
+  for (let i = 0; i < n; i++) maxParents = Math.max(maxParents, parentStart[i + 1]! - parentStart[i]!);
+  const buf = new Uint8Array(32 * (4 + maxParents));
+  buf.set(DOMAIN_BYTES, 0);
+  buf[64 + 31] = 0x60; // offset of the dynamic array
+  const sorted: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const v = order[k]!;
+    buf.set(content.subarray(32 * v, 32 * v + 32), 32);
+    const ps = parentStart[v]!;
+    const count = parentStart[v + 1]! - ps;
+    buf[96 + 28] = (count >>> 24) & 0xff;
+    buf[96 + 29] = (count >>> 16) & 0xff;
+    buf[96 + 30] = (count >>> 8) & 0xff;
+    buf[96 + 31] = count & 0xff;
+    sorted.length = 0;
+    for (let e = 0; e < count; e++) sorted.push(parentIdx[ps + e]!);
+    // Insertion sort by parent node hash (few parents per node).
+    for (let a = 1; a < count; a++) {
+      const x = sorted[a]!;
+      let b = a - 1;
+      while (b >= 0 && compare32(out, 32 * sorted[b]!, out, 32 * x) > 0) {
+        sorted[b + 1] = sorted[b]!;
+        b--;
+      }
+      sorted[b + 1] = x;
+    }
+    for (let e = 0; e < count; e++) buf.set(out.subarray(32 * sorted[e]!, 32 * sorted[e]! + 32), 128 + 32 * e);
+    keccak256Into(buf, 0, 128 + 32 * count, out, 32 * v);
+  }
+  return out;
+}
+
+function lamports(g: DkgGraph): Int32Array {
+  const { n, order, parentStart, parentIdx } = g;
+  const lamport = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const v = order[k]!;
+    let m = -1;
+    for (let e = parentStart[v]!; e < parentStart[v + 1]!; e++) m = Math.max(m, lamport[parentIdx[e]!]!);
+    lamport[v] = m + 1;
+  }
+  return lamport;
+}
+
+function threadRoot(nodeHash: Uint8Array, n: number): Hex {
+  const leaves = new Uint8Array(32 * n);
+  for (let i = 0; i < n; i++) leafHashInto(nodeHash, 32 * i, 32, leaves, 32 * i);
+  return merkleRoot(buildMerkleTree(leaves, n));
+}
+
+function evidenceRoot(nodeHash: Uint8Array, nodes: readonly ParsedPackage[]): Hex {
+  let count = 0;
+  for (const p of nodes) count += p.artifactIds.length;
+  if (count === 0) return ZERO_HASH;
+  const leaves = new Uint8Array(32 * count);
+  const pair = new Uint8Array(64);
+  const artifactHash = new Map<string, Uint8Array>();
+  let j = 0;
+  for (let i = 0; i < nodes.length; i++) {
+    pair.set(nodeHash.subarray(32 * i, 32 * i + 32), 0);
+    for (const a of nodes[i]!.artifactIds) {
+      let h = artifactHash.get(a);
+      if (!h) {
+        const bytes = utf8(a);
+        h = new Uint8Array(32);
+        keccak256Into(bytes, 0, bytes.length, h, 0);
+        artifactHash.set(a, h);
+      }
+      pair.set(h, 32);
+      leafHashInto(pair, 0, 64, leaves, 32 * j++);
+    }
+  }
+  return merkleRoot(buildMerkleTree(leaves, count));
+}
+
+function contributionWeights(g: DkgGraph, participants: readonly Address[]): number[] {
+  const authorIndex = new Map<string, number>();
+  const authorOf = new Int32Array(g.n);
+  for (let i = 0; i < g.n; i++) {
+    const a = g.nodes[i]!.author;
+    let k = authorIndex.get(a);
+    if (k === undefined) {
+      k = authorIndex.size;
+      authorIndex.set(a, k);
+    }
+    authorOf[i] = k;
+  }
+  const { contrib } = pathContributions(
+    g,
+    authorOf,
+    participants.map((p) => authorIndex.get(p)!),
+  );
+  return normaliseWeights(contrib);
+}
+
+function anomalies(g: DkgGraph): DkgAnomaly[] {
+  const list = [...g.anomalies];
+  for (let c = 0; c < g.n; c++) {
+    const child = g.nodes[c]!;
+    for (let e = g.parentStart[c]!; e < g.parentStart[c + 1]!; e++) {
+      const parent = g.nodes[g.parentIdx[e]!]!;
+      if (child.timestamp < parent.timestamp)
+        list.push({ code: "TIMESTAMP_BEFORE_PARENT", id: child.id, ref: parent.id });
+    }
+  }
+  return list.sort((a, b) => byCodeUnits(a.code, b.code) || byCodeUnits(a.id, b.id) || byCodeUnits(a.ref, b.ref));
+}
+
+function nonNegative(v: unknown): number | null {
+  return typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : null;
+}
+
+function readMetrics(raw: Record<string, unknown>): DkgNode["metrics"] {
+  const m = raw["metrics"];
+  if (m === null || typeof m !== "object" || Array.isArray(m)) return { cost: null, latency_ms: null };
+  const r = m as Record<string, unknown>;
+  return { cost: nonNegative(r["cost"]), latency_ms: nonNegative(r["latency_ms"]) ?? nonNegative(r["duration_ms"]) };
+}
+
+function readPolicyFlags(raw: Record<string, unknown>): PolicyFlag[] {
+  const flags: PolicyFlag[] = [];
+  const collect = (v: unknown) => {
+    if (!Array.isArray(v)) return;
+    for (const f of v) {
+      if (f === null || typeof f !== "object") continue;
+      const { policy, passed } = f as Record<string, unknown>;
+      if (typeof policy === "string" && policy.length > 0 && typeof passed === "boolean")
+        flags.push({ policy, passed });
+    }
+  };
+  collect(raw["policy_flags"]);
+  const meta = raw["metadata"];
+  if (meta !== null && typeof meta === "object" && !Array.isArray(meta)) {
+    collect((meta as Record<string, unknown>)["policy_flags"]);
+  }
+  return flags.sort((a, b) => byCodeUnits(a.policy, b.policy) || Number(a.passed) - Number(b.passed));
+}

@@ -1,0 +1,236 @@
+import { DkgError, type DkgIssue } from "./errors/dkg";
+import { evidenceSchema } from "./schema";
+
+/** A validated package, normalised for hashing (author lower-case, id lists de-duplicated and sorted). */
+export type ParsedPackage = {
+  id: string;
+  author: `0x${string}`;
+  timestamp: number;
+  parentIds: string[];
+  artifactIds: string[];
+  payloadHash: `0x${string}`;
+  signature: `0x${string}` | undefined;
+  /** The validated package (a copy made by the schema; the caller's object is never touched). */
+  raw: Record<string, unknown>;
+  /** Position in the caller's array (for error paths only; never affects output). */
+  inputIndex: number;
+  /** Ids listed more than once in `parent_ids` / `artifact_ids` (reported as anomalies). */
+  duplicateParentIds: string[];
+  duplicateArtifactIds: string[];
+};
+
+/** An anomaly: not a structural error, reported in the output. */
+export type DkgAnomaly = {
+  code: "TIMESTAMP_BEFORE_PARENT" | "DUPLICATE_PARENT_ID" | "DUPLICATE_ARTIFACT_ID";
+  /** The node concerned. */
+  id: string;
+  /** The parent id (or the duplicated parent/artifact id). */
+  ref: string;
+};
+
+/**
+ * The evidence as an integer-indexed DAG. Node `i` is the i-th id in UTF-16 code-unit order, so every
+ * structure below is independent of the input order. Adjacency is CSR: the parents of `i` are
+ * `parentIdx[parentStart[i] .. parentStart[i + 1])`, ascending.
+ */
+export type DkgGraph = {
+  n: number;
+  nodes: ParsedPackage[];
+  parentStart: Int32Array;
+  parentIdx: Int32Array;
+  childStart: Int32Array;
+  childIdx: Int32Array;
+  /** A topological order (Kahn; ready nodes taken in id order): parents before children. */
+  order: Int32Array;
+  anomalies: DkgAnomaly[];
+};
+
+/** Order of strings by UTF-16 code units (plain `<`, never `localeCompare`). */
+export const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function sortedUnique(values: readonly string[]): { sorted: string[]; duplicates: string[] } {
+  const sorted = [...values].sort(byCodeUnits);
+  const out: string[] = [];
+  const duplicates: string[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    const v = sorted[i]!;
+    if (i > 0 && v === sorted[i - 1]) {
+      if (duplicates[duplicates.length - 1] !== v) duplicates.push(v);
+    } else out.push(v);
+  }
+  return { sorted: out, duplicates };
+}
+
+/** Validates the fields of every package; throws `INVALID_FIELD` / `EMPTY_EVIDENCE`. */
+export function parseEvidence(evidence: unknown): ParsedPackage[] {
+  const parsed = evidenceSchema.safeParse(evidence);
+  if (!parsed.success) {
+    const ids = new Set<string>();
+    const paths: string[] = [];
+    for (const issue of parsed.error.issues) {
+      const [index, ...rest] = issue.path;
+      const where = typeof index === "number" ? `[${index}]${rest.map((p) => `.${String(p)}`).join("")}` : "(root)";
+      paths.push(`${where}: ${issue.message}`);
+      if (typeof index === "number" && Array.isArray(evidence)) ids.add(idOf(evidence[index], index));
+    }
+    throw new DkgError([{ code: "INVALID_FIELD", ids: [...ids].sort(byCodeUnits), paths }]);
+  }
+  if (parsed.data.length === 0) throw new DkgError([{ code: "EMPTY_EVIDENCE", ids: [] }]);
+  return parsed.data.map((p, inputIndex) => {
+    const parents = sortedUnique(p.parent_ids ?? []);
+    const artifacts = sortedUnique(p.artifact_ids ?? []);
+    return {
+      id: p.arweave_tx_id,
+      author: p.author.toLowerCase() as `0x${string}`,
+      timestamp: p.timestamp,
+      parentIds: parents.sorted,
+      artifactIds: artifacts.sorted,
+      payloadHash: p.payload_hash as `0x${string}`,
+      signature: (p.signature ?? undefined) as `0x${string}` | undefined,
+      raw: p,
+      inputIndex,
+      duplicateParentIds: parents.duplicates,
+      duplicateArtifactIds: artifacts.duplicates,
+    };
+  });
+}
+
+/** The id of a (possibly malformed) package for error reports: its id, else `#<index>`. */
+export function idOf(pkg: unknown, index: number): string {
+  if (pkg !== null && typeof pkg === "object") {
+    const id = (pkg as Record<string, unknown>)["arweave_tx_id"];
+    if (typeof id === "string" && id.length > 0) return id;
+  }
+  return `#${index}`;
+}
+
+/**
+ * Builds the DAG: ids in code-unit order, parent links resolved, a deterministic topological order.
+ * Throws `DUPLICATE_ID`, `SELF_PARENT`, `UNKNOWN_PARENT` (all found, together), then `CYCLE`.
+ */
+export function buildGraph(packages: ParsedPackage[]): DkgGraph {
+  const n = packages.length;
+  const nodes = [...packages].sort((a, b) => byCodeUnits(a.id, b.id));
+  const anomalies: DkgAnomaly[] = [];
+
+  const duplicateIds: string[] = [];
+  const rank = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const id = nodes[i]!.id;
+    if (i > 0 && nodes[i - 1]!.id === id) {
+      if (duplicateIds[duplicateIds.length - 1] !== id) duplicateIds.push(id);
+    } else rank.set(id, i);
+  }
+
+  const selfParents: string[] = [];
+  const unknownParents: string[] = [];
+  const parentStart = new Int32Array(n + 1);
+  const parentsOf: Int32Array[] = new Array(n);
+  let edges = 0;
+  for (let i = 0; i < n; i++) {
+    const node = nodes[i]!;
+    for (const d of node.duplicateParentIds) anomalies.push({ code: "DUPLICATE_PARENT_ID", id: node.id, ref: d });
+    for (const d of node.duplicateArtifactIds) anomalies.push({ code: "DUPLICATE_ARTIFACT_ID", id: node.id, ref: d });
+    const idx = new Int32Array(node.parentIds.length);
+    let k = 0;
+    let self = false;
+    let unknown = false;
+    for (const pid of node.parentIds) {
+      if (pid === node.id) {
+        self = true;
+        continue;
+      }
+      const r = rank.get(pid);
+      if (r === undefined) {
+        unknown = true;
+        continue;
+      }
+      idx[k++] = r;
+    }
+    if (self) selfParents.push(node.id);
+    if (unknown) unknownParents.push(node.id);
+    // ids ascending = ranks ascending, so idx is already sorted.
+    parentsOf[i] = idx.subarray(0, k);
+    edges += k;
+  }
+
+  const issues: DkgIssue[] = [];
+  if (duplicateIds.length) issues.push({ code: "DUPLICATE_ID", ids: duplicateIds });
+  if (selfParents.length) issues.push({ code: "SELF_PARENT", ids: selfParents });
+  if (unknownParents.length) issues.push({ code: "UNKNOWN_PARENT", ids: unknownParents });
+  if (issues.length) throw new DkgError(issues);
+
+  const parentIdx = new Int32Array(edges);
+  const childCount = new Int32Array(n);
+  for (let i = 0, e = 0; i < n; i++) {
+    parentStart[i] = e;
+    const ps = parentsOf[i]!;
+    parentIdx.set(ps, e);
+    e += ps.length;
+    for (let j = 0; j < ps.length; j++) childCount[ps[j]!]!++;
+  }
+  parentStart[n] = edges;
+
+  const childStart = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) childStart[i + 1] = childStart[i]! + childCount[i]!;
+  const childIdx = new Int32Array(edges);
+  const fill = childStart.slice(0, n);
+  // Children are appended in increasing child rank: lists come out sorted.
+  for (let c = 0; c < n; c++) {
+    for (let e = parentStart[c]!; e < parentStart[c + 1]!; e++) {
+      const p = parentIdx[e]!;
+      childIdx[fill[p]!++] = c;
+    }
+  }
+
+  // Kahn's algorithm, FIFO, seeded with the roots in id order: deterministic.
+  const pending = new Int32Array(n);
+  const order = new Int32Array(n);
+  let tail = 0;
+  for (let i = 0; i < n; i++) {
+    pending[i] = parentStart[i + 1]! - parentStart[i]!;
+    if (pending[i] === 0) order[tail++] = i;
+  }
+  for (let head = 0; head < tail; head++) {
+    const v = order[head]!;
+    for (let e = childStart[v]!; e < childStart[v + 1]!; e++) {
+      const c = childIdx[e]!;
+      if (--pending[c]! === 0) order[tail++] = c;
+    }
+  }
+  if (tail < n) throw new DkgError([{ code: "CYCLE", ids: cycleIds(nodes, pending, childStart, childIdx) }]);
+
+  return { n, nodes, parentStart, parentIdx, childStart, childIdx, order, anomalies };
+}
+
+/**
+ * Nodes left after Kahn lie on a cycle or downstream of one. Trimming, in reverse, those without a remaining
+ * child leaves the nodes on cycles (and on paths between cycles): those are reported.
+ */
+function cycleIds(nodes: ParsedPackage[], pending: Int32Array, childStart: Int32Array, childIdx: Int32Array): string[] {
+  const n = nodes.length;
+  const left = new Uint8Array(n);
+  for (let i = 0; i < n; i++) if (pending[i]! > 0) left[i] = 1;
+  const parentsLeft: number[][] = Array.from({ length: n }, () => []);
+  const outLeft = new Int32Array(n);
+  for (let p = 0; p < n; p++) {
+    if (!left[p]) continue;
+    for (let e = childStart[p]!; e < childStart[p + 1]!; e++) {
+      const c = childIdx[e]!;
+      if (left[c]) {
+        outLeft[p]!++;
+        parentsLeft[c]!.push(p);
+      }
+    }
+  }
+  const stack: number[] = [];
+  for (let i = 0; i < n; i++) if (left[i] && outLeft[i] === 0) stack.push(i);
+  while (stack.length) {
+    const v = stack.pop()!;
+    left[v] = 0;
+    for (const p of parentsLeft[v]!) if (left[p] && --outLeft[p]! === 0) stack.push(p);
+  }
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) if (left[i]) ids.push(nodes[i]!.id);
+  return ids;
+}

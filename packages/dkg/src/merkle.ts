@@ -1,0 +1,104 @@
+import type { Hex } from "viem";
+import { compare32, fromHex, toHexSlice } from "./hash/hex";
+import { keccak256Into } from "./hash/keccak256";
+
+/**
+ * An OpenZeppelin `StandardMerkleTree` (leaves sorted, pairs hashed sorted, array layout: leaf j of the sorted
+ * leaves at position `size - 1 - j`, node i's children at 2i+1 and 2i+2), so proofs verify with `MerkleProof`.
+ */
+export type MerkleTree = {
+  /** `32 * size` bytes: node i at `[32i, 32i + 32)`; the root at 0. */
+  nodes: Uint8Array;
+  size: number;
+  /** For each input leaf (in the caller's order), its position in `nodes`. */
+  leafPosition: Int32Array;
+};
+
+const scratch = new Uint8Array(64);
+
+/** Builds the tree over `count` leaf hashes stored contiguously in `leaves` (already double-hashed). */
+export function buildMerkleTree(leaves: Uint8Array, count: number): MerkleTree {
+  if (count === 0) throw new RangeError("a Merkle tree needs at least one leaf");
+  const size = 2 * count - 1;
+  const nodes = new Uint8Array(32 * size);
+  // Sort leaf indices by hash: a 48-bit numeric prefix first, full comparison on ties.
+  const key = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const o = 32 * i;
+    key[i] =
+      leaves[o]! * 2 ** 40 +
+      leaves[o + 1]! * 2 ** 32 +
+      leaves[o + 2]! * 2 ** 24 +
+      leaves[o + 3]! * 2 ** 16 +
+      leaves[o + 4]! * 2 ** 8 +
+      leaves[o + 5]!;
+  }
+  const idx = Array.from({ length: count }, (_, i) => i);
+  idx.sort((a, b) => key[a]! - key[b]! || compare32(leaves, 32 * a, leaves, 32 * b));
+  const leafPosition = new Int32Array(count);
+  for (let j = 0; j < count; j++) {
+    const pos = size - 1 - j;
+    const i = idx[j]!;
+    nodes.set(leaves.subarray(32 * i, 32 * i + 32), 32 * pos);
+    leafPosition[i] = pos;
+  }
+  for (let i = size - 1 - count; i >= 0; i--) {
+    const l = 32 * (2 * i + 1);
+    const r = l + 32;
+    if (compare32(nodes, l, nodes, r) <= 0) {
+      scratch.set(nodes.subarray(l, l + 32), 0);
+      scratch.set(nodes.subarray(r, r + 32), 32);
+    } else {
+      scratch.set(nodes.subarray(r, r + 32), 0);
+      scratch.set(nodes.subarray(l, l + 32), 32);
+    }
+    keccak256Into(scratch, 0, 64, nodes, 32 * i);
+  }
+  return { nodes, size, leafPosition };
+}
+
+/** The root of a tree, 0x hex. */
+export function merkleRoot(tree: MerkleTree): Hex {
+  return toHexSlice(tree.nodes, 0, 32);
+}
+
+/** The sibling path of the leaf at tree position `pos`, bottom-up (OpenZeppelin's `getProof`). */
+export function merkleProof(tree: MerkleTree, pos: number): Hex[] {
+  const proof: Hex[] = [];
+  let i = pos;
+  while (i > 0) {
+    const sibling = i % 2 === 1 ? i + 1 : i - 1;
+    proof.push(toHexSlice(tree.nodes, 32 * sibling, 32));
+    i = (i - 1) >> 1;
+  }
+  return proof;
+}
+
+/**
+ * Recomputes a root from a leaf hash and its proof (OpenZeppelin's `MerkleProof.processProof`).
+ * @example processMerkleProof(p.leaf, p.proof) === p.root
+ */
+export function processMerkleProof(leaf: Hex, proof: readonly Hex[]): Hex {
+  const buf = new Uint8Array(64);
+  let current = fromHex(leaf);
+  for (const sibling of proof) {
+    const s = fromHex(sibling);
+    if (compare32(current, 0, s, 0) <= 0) {
+      buf.set(current, 0);
+      buf.set(s, 32);
+    } else {
+      buf.set(s, 0);
+      buf.set(current, 32);
+    }
+    const next = new Uint8Array(32);
+    keccak256Into(buf, 0, 64, next, 0);
+    current = next;
+  }
+  return toHexSlice(current, 0, 32);
+}
+
+/** keccak256(keccak256(bytes)): the StandardMerkleTree leaf of already abi-encoded static values. */
+export function leafHashInto(encoded: Uint8Array, offset: number, length: number, out: Uint8Array, outOffset: number) {
+  keccak256Into(encoded, offset, length, out, outOffset);
+  keccak256Into(out, outOffset, 32, out, outOffset);
+}
