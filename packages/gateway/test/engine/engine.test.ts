@@ -191,7 +191,6 @@ describe("WorkflowEngine", () => {
       A: async () => ({ kind: "advance", next: "W" }),
       W: async () => {
         waits += 1;
-        // biome-ignore lint/suspicious/noThenProperty: the field name is fixed by workflows/types.ts
         return { kind: "wait", timeout: { afterMs: 150, code: "TX_CONFIRM_TIMEOUT", then: "stall" } };
       },
     });
@@ -199,7 +198,6 @@ describe("WorkflowEngine", () => {
       W: async () => ({
         kind: "wait",
         untilMs: Date.now() + 60_000, // far away: the timeout caps the sleep
-        // biome-ignore lint/suspicious/noThenProperty: the field name is fixed by workflows/types.ts
         timeout: { afterMs: 100, code: "WORK_NOT_FOUND", then: "fail", message: "work never appeared" },
       }),
     });
@@ -230,7 +228,6 @@ describe("WorkflowEngine", () => {
       W: async (ctx) => {
         waits += 1;
         if (ctx.workflow.stall_count >= 1) return { kind: "complete" };
-        // biome-ignore lint/suspicious/noThenProperty: the field name is fixed by workflows/types.ts
         return { kind: "wait", timeout: { afterMs: 60, code: "ARCHIVE_CONFIRM_TIMEOUT", then: "stall" } };
       },
     });
