@@ -251,7 +251,8 @@ export class WorkflowEngine<S = unknown> {
           now: () => dbNowMs(this.db),
         };
         try {
-          outcome = await handler(ctx);
+          // a handler that ignores its signal must not hold the run (or stop()) hostage
+          outcome = await untilAborted(handler(ctx), keeper.signal);
         } catch (err) {
           if (keeper.signal.aborted) return this.afterAbort(keeper, wf, started);
           ({ outcome, retryMaxAttempts } = this.thrownToOutcome(wf, err));
@@ -399,6 +400,25 @@ export class WorkflowEngine<S = unknown> {
       this.logger.debug({ err }, "cannot refresh workflow gauges");
     }
   }
+}
+
+/** Resolves like `p`, or rejects with the signal's reason as soon as it aborts. */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      },
+    );
+  });
 }
 
 /** Wraps an error thrown by a definition's `inTransaction` so it is not taken for a database failure. */

@@ -439,6 +439,35 @@ describe("WorkflowEngine", () => {
     expect((await getWorkflow(t.db, id))!.lease_owner).toBe("p2");
   });
 
+  it("renews the lease of a step that runs longer than the TTL, so no other process takes it over", async () => {
+    let executions = 0;
+    const d = def({
+      L: async () => {
+        executions += 1;
+        await new Promise((r) => setTimeout(r, 800));
+        return { kind: "complete" };
+      },
+    });
+    const policy = { ...FAST_POLICY, leaseTtlMs: 250, metricsRefreshMs: 10 };
+    const a = engineFor(d, { policy, owner: "a" });
+    const b = engineFor(d, { policy, owner: "b" });
+    const id = await create(a.engine, d);
+    expect(await a.engine.tick()).toBe(1);
+    await b.engine.start();
+    try {
+      await new Promise((r) => setTimeout(r, 400));
+      expect(
+        await metricValue(b.metrics, "workflows_active", { type: "WorkSubmission", state: "RUNNING" }),
+      ).toBeGreaterThanOrEqual(1);
+      await a.engine.whenIdle();
+      expect((await getWorkflow(t.db, id))!.state).toBe("COMPLETED");
+    } finally {
+      await b.engine.stop();
+    }
+    expect(executions).toBe(1);
+    expect(await metricValue(b.metrics, "lease_takeovers_total")).toBe(0);
+  });
+
   it("aborts a step when a lease renewal finds the fence changed", async () => {
     let signal: AbortSignal | undefined;
     const d = def({
@@ -471,12 +500,8 @@ describe("WorkflowEngine", () => {
         return { kind: "complete" };
       },
     });
-    const hang = def({
-      H: async (ctx) => {
-        await new Promise<void>((resolve) => ctx.signal.addEventListener("abort", () => resolve()));
-        return { kind: "complete" };
-      },
-    });
+    // ignores its signal: stop() must not wait for it past the drain time
+    const hang = def({ H: () => new Promise(() => undefined) });
     const { engine } = engineFor([d, hang], { policy: { ...FAST_POLICY, shutdownDrainMs: 300 } });
     const q = await create(engine, d);
     const h = (await engine.create({ type: hang.type, definitionVersion: hang.version, input: {}, chainId: 1 }))
