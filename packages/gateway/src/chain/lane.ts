@@ -294,8 +294,7 @@ async function submitIntent(lane: Lane, intent: IntentRow): Promise<LaneStepResu
   if (!signed) return "progress";
   lane.logger.debug({ intent: signed.id, nonce: nextNonce, hash: attempt.hash }, "tx lane: signed");
   await lane.hooks.afterSigned?.(signed);
-  await broadcast(lane, signed, attempt);
-  return "progress";
+  return progressOf(await broadcast(lane, signed, attempt));
 }
 
 async function onPreflightError(lane: Lane, intent: IntentRow, err: unknown): Promise<LaneStepResult> {
@@ -319,6 +318,10 @@ async function onPreflightError(lane: Lane, intent: IntentRow, err: unknown): Pr
   return "blocked";
 }
 
+function progressOf(outcome: BroadcastOutcome): LaneStepResult {
+  return outcome === "refused" ? "blocked" : "progress";
+}
+
 function errorMessage(err: unknown): string {
   if (err instanceof Error) return (err as { shortMessage?: string }).shortMessage ?? err.message;
   return String(err);
@@ -330,7 +333,10 @@ function errorMessage(err: unknown): string {
  * low") all count as sent; then receipts decide. A refusal of bytes whose nonce is still free is answered with a
  * no-op replacement that frees the nonce.
  */
-async function broadcast(lane: Lane, intent: IntentRow, attempt: TxAttempt): Promise<void> {
+/** sent: the node took the bytes; known: it had them or their nonce is used; refused: neither (see last_error). */
+type BroadcastOutcome = "sent" | "known" | "refused";
+
+async function broadcast(lane: Lane, intent: IntentRow, attempt: TxAttempt): Promise<BroadcastOutcome> {
   try {
     await lane.publicClient.sendRawTransaction({ serializedTransaction: attempt.raw });
   } catch (err) {
@@ -338,7 +344,7 @@ async function broadcast(lane: Lane, intent: IntentRow, attempt: TxAttempt): Pro
     if (c.class === "transient") throw err;
     if (await nodeHasOrUsedNonce(lane, intent, attempt)) {
       await withLaneFence(lane.db, lane.lease, (client) => markSent(client, intent.id, attempt.hash));
-      return;
+      return "known";
     }
     lane.logger.warn(
       { intent: intent.id, nonce: intent.nonce, hash: attempt.hash, code: c.code, err: errorMessage(err) },
@@ -348,15 +354,15 @@ async function broadcast(lane: Lane, intent: IntentRow, attempt: TxAttempt): Pro
       await withLaneFence(lane.db, lane.lease, (client) =>
         setIntentLastError(client, intent.id, { code: c.code, message: errorMessage(err) }),
       );
-      return;
+      return "refused";
     }
-    await freeNonce(lane, intent);
-    return;
+    return freeNonce(lane, intent);
   }
   const sent = await withLaneFence(lane.db, lane.lease, (client) => markSent(client, intent.id, attempt.hash));
   lane.metrics.txSent.inc(signerLabel(lane));
   lane.logger.debug({ intent: intent.id, nonce: intent.nonce, hash: attempt.hash }, "tx lane: broadcast");
   await lane.hooks.afterBroadcast?.(sent, attempt);
+  return "sent";
 }
 
 async function nodeHasOrUsedNonce(lane: Lane, intent: IntentRow, attempt: TxAttempt): Promise<boolean> {
@@ -366,7 +372,7 @@ async function nodeHasOrUsedNonce(lane: Lane, intent: IntentRow, attempt: TxAtte
 }
 
 /** Replaces the intent's nonce with a no-op self-transfer (fees bumped so it also replaces a pooled attempt). */
-async function freeNonce(lane: Lane, intent: IntentRow): Promise<void> {
+async function freeNonce(lane: Lane, intent: IntentRow): Promise<BroadcastOutcome> {
   const prev = lastAttempt(intent);
   const fees = await currentFees(lane);
   const attempt = await signAttempt(lane, {
@@ -388,7 +394,7 @@ async function freeNonce(lane: Lane, intent: IntentRow): Promise<void> {
     { intent: intent.id, nonce: intent.nonce, hash: attempt.hash },
     "tx lane: freeing nonce with a no-op",
   );
-  await broadcast(lane, updated, attempt);
+  return broadcast(lane, updated, attempt);
 }
 
 /** Nonces [from, to) are assigned by us but unknown to the chain: re-broadcast a settled holder's bytes, else no-op. */
@@ -422,8 +428,7 @@ async function fillGap(lane: Lane, from: number, to: number): Promise<LaneStepRe
     );
     lane.metrics.txReplaced.inc({ ...signerLabel(lane), reason: "noop" });
     lane.logger.warn({ nonce: k, hash: attempt.hash }, "tx lane: filling a nonce gap with a no-op");
-    await broadcast(lane, noop, attempt);
-    return "progress";
+    return progressOf(await broadcast(lane, noop, attempt));
   }
   return "waiting";
 }
@@ -431,8 +436,7 @@ async function fillGap(lane: Lane, from: number, to: number): Promise<LaneStepRe
 /** Follow the in-flight intent one step: receipts, confirmations, reorgs, drops, foreign nonce use, fee bumps. */
 async function followIntent(lane: Lane, intent: IntentRow, dbNowMs: number): Promise<LaneStepResult> {
   if (intent.state === "signed") {
-    await broadcast(lane, intent, lastAttempt(intent));
-    return "progress";
+    return progressOf(await broadcast(lane, intent, lastAttempt(intent)));
   }
   const nonce = intent.nonce!;
   const found = await findReceipt(lane, intent);
@@ -448,8 +452,7 @@ async function followIntent(lane: Lane, intent: IntentRow, dbNowMs: number): Pro
       { intent: intent.id, nonce, hash, block: intent.receipt?.blockNumber },
       "tx lane: receipt reorged",
     );
-    await broadcast(lane, back, att);
-    return "progress";
+    return progressOf(await broadcast(lane, back, att));
   }
 
   const latestCount = await txCount(lane, "latest");
@@ -471,11 +474,10 @@ async function followIntent(lane: Lane, intent: IntentRow, dbNowMs: number): Pro
   const latest = lastAttempt(intent);
   if (!(await inMempoolOrChain(lane, latest.hash))) {
     lane.logger.info({ intent: intent.id, nonce, hash: latest.hash }, "tx lane: not in the mempool: re-broadcasting");
-    await broadcast(lane, intent, latest);
-    return "progress";
+    return progressOf(await broadcast(lane, intent, latest));
   }
   if (latest.sentAt !== null && dbNowMs - latest.sentAt >= lane.replaceAfterMs) {
-    return (await bumpFees(lane, intent)) ? "progress" : "waiting";
+    return bumpFees(lane, intent);
   }
   return "waiting";
 }
@@ -547,7 +549,7 @@ async function replayRevert(lane: Lane, intent: IntentRow, receipt: TransactionR
 }
 
 /** Same nonce, same call, fees bumped by `feeBumpPercent` (at least the current estimate); persisted before sent. */
-async function bumpFees(lane: Lane, intent: IntentRow): Promise<boolean> {
+async function bumpFees(lane: Lane, intent: IntentRow): Promise<LaneStepResult> {
   const prev = lastAttempt(intent);
   const fees = await lane.publicClient.estimateFeesPerGas();
   let maxPriorityFeePerGas = maxOf(
@@ -564,7 +566,7 @@ async function bumpFees(lane: Lane, intent: IntentRow): Promise<boolean> {
       { intent: intent.id, cap: lane.maxFeePerGasCap.toString() },
       "tx lane: fee cap reached, not bumping",
     );
-    return false;
+    return "waiting";
   }
   if (maxPriorityFeePerGas > maxFeePerGas) maxPriorityFeePerGas = maxFeePerGas;
   const noop = prev.kind === "noop";
@@ -584,6 +586,5 @@ async function bumpFees(lane: Lane, intent: IntentRow): Promise<boolean> {
     { intent: intent.id, nonce: intent.nonce, hash: attempt.hash, maxFeePerGas: attempt.maxFeePerGas },
     "tx lane: fee bump",
   );
-  await broadcast(lane, updated, attempt);
-  return true;
+  return progressOf(await broadcast(lane, updated, attempt));
 }
