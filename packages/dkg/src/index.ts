@@ -1,3 +1,4 @@
+export { DkgBuilder, type DkgNodeInput, type DkgSigner } from "./builder";
 export { type ComputeDkgErrorType, computeDkg } from "./computeDkg";
 export { DKG_VERSION, DOMAIN_NODE, ZERO_HASH } from "./constants";
 export { computeContentHash } from "./contentHash";
@@ -6,9 +7,17 @@ export { DkgError, type DkgErrorCode, type DkgErrorType, type DkgIssue } from ".
 export type { DkgAnomaly } from "./graph";
 export { canonicalize, JCS_MAX_DEPTH, JcsError } from "./jcs";
 export { processMerkleProof } from "./merkle";
+export {
+  extractPoAFeatures,
+  NEUTRAL_BPS,
+  POA_DIMENSIONS,
+  type PoAFeatures,
+  toScoreVector,
+} from "./poa";
 export { type DkgProof, DkgProofError, proveArtifact, proveNode } from "./prove";
 export { type EvidencePackage, evidencePackageSchema, evidenceSchema } from "./schema";
 export { serializeDkg } from "./serializeDkg";
 export type { SignatureStatus } from "./signature";
 export type { ComputeDkgOptions, DkgNode, DkgResult, PolicyFlag } from "./types";
 export { type VerifyDkgClaims, type VerifyDkgResult, verifyDkg } from "./verifyDkg";
+export { normaliseWeights, TOTAL_BPS } from "./weights";

@@ -32,7 +32,15 @@ export function canonicalize(value: unknown): string {
   return out.join("");
 }
 
+// Anything that JSON.stringify escapes, or a surrogate (checked for pairing): else a string is copied verbatim.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what JSON escapes.
+const NEEDS_CARE = /[\u0000-\u001f"\\\ud800-\udfff]/;
+
 function writeString(s: string, out: string[], path: string): void {
+  if (!NEEDS_CARE.test(s)) {
+    out.push(`"${s}"`);
+    return;
+  }
   if (LONE_SURROGATE.test(s)) throw new JcsError("lone UTF-16 surrogate in string", path);
   out.push(JSON.stringify(s));
 }
