@@ -17,8 +17,8 @@ interface ILogicModule {
 
     /// @notice Initialises the module's namespaced storage in the calling studio (DELEGATECALL only, once).
     /// @param initData module-specific parameters (empty = the module's defaults)
-    /// @return dimensionCount total dimensions (5 universal + custom)
-    function initializeModule(bytes calldata initData) external returns (uint8 dimensionCount);
+    /// @return weights every dimension's weight (universal five first); its length is the dimension count
+    function initializeModule(bytes calldata initData) external returns (uint16[] memory weights);
 
     /// @notice Human-readable module name, e.g. "ChaosChain Default".
     function moduleName() external view returns (string memory);

@@ -5,12 +5,12 @@ pragma solidity ^0.8.24;
 uint8 constant ROLE_WORKER = 1;
 uint8 constant ROLE_VERIFIER = 2;
 
-/// @title IStudioProxy
-/// @notice Per-studio state: reward escrow, agent stakes and roles, work, score vectors and commit-reveal.
+/// @title IStudioProxyBase
+/// @notice Everything of {IStudioProxy} but `submitWorkMultiAgentWithSig` (see there why). Per-studio state: reward escrow, agent stakes and roles, work, score vectors and commit-reveal.
 /// Scores are basis points (0..10000) per dimension; a score vector is `abi.encode(uint16[])` with exactly
 /// {getDimensionCount} entries. Internally (and in the batch reads for the RewardsDistributor) a vector is *packed*:
 /// dimension `d` at bits `[16*d, 16*d+16)` of a uint256 (see `ScoreVectorCodec`).
-interface IStudioProxy {
+interface IStudioProxyBase {
     /// @notice Scores of one participant of a work, for closing an epoch.
     /// @param worker the participant
     /// @param weight its contribution weight (basis points)
@@ -147,6 +147,8 @@ interface IStudioProxy {
     error StudioProxyLengthMismatch();
     /// @dev Window lengths must be 1 s .. 365 days.
     error StudioProxyInvalidWindow(uint256 commitWindow, uint256 revealWindow);
+    /// @dev The fallback only serves `submitWorkMultiAgentWithSig`.
+    error StudioProxyUnknownFunction(bytes4 selector);
     /// @dev Internal entry point called by someone other than the studio itself.
     error StudioProxyOnlySelf(address caller);
 
@@ -215,24 +217,6 @@ interface IStudioProxy {
         address[] calldata participants,
         uint16[] calldata weights,
         string calldata evidenceUri
-    ) external;
-
-    /// @notice Relayed {submitWorkMultiAgent}: `actor` signed
-    /// `SubmitWork(bytes32 dataHash,bytes32 threadRoot,bytes32 evidenceRoot,address[] participants,uint16[] weights,uint256 nonce,uint256 deadline)`.
-    function submitWorkMultiAgentWithSig(
-        bytes32 dataHash,
-        uint64 epoch,
-        bytes32 demandHash,
-        bytes32 threadRoot,
-        bytes32 evidenceRoot,
-        bytes32 paramsHash,
-        address[] calldata participants,
-        uint16[] calldata weights,
-        string calldata evidenceUri,
-        address actor,
-        uint256 nonce,
-        uint256 deadline,
-        bytes calldata signature
     ) external;
 
     // ------------------------------------------------------------------------------------------------ scores
@@ -384,4 +368,29 @@ interface IStudioProxy {
     /// @notice Internal: runs a module view by DELEGATECALL. Callable by the studio itself only (its views reach
     /// it through a STATICCALL to self, so the module can never write).
     function executeModuleView(bytes calldata data) external returns (bytes memory);
+}
+
+/// @title IStudioProxy
+/// @notice The complete studio ABI: use this interface (and its ABI) to talk to a studio.
+/// @dev `submitWorkMultiAgentWithSig` has 13 flat arguments, more than the legacy (non-IR) code generator can decode
+/// onto the stack, so `StudioProxy` serves that one selector from its fallback, decoding the arguments by hand into
+/// a memory struct. `StudioProxy` therefore implements {IStudioProxyBase}; callers use {IStudioProxy}.
+interface IStudioProxy is IStudioProxyBase {
+    /// @notice Relayed {submitWorkMultiAgent}: `actor` signed
+    /// `SubmitWork(bytes32 dataHash,bytes32 threadRoot,bytes32 evidenceRoot,address[] participants,uint16[] weights,uint256 nonce,uint256 deadline)`.
+    function submitWorkMultiAgentWithSig(
+        bytes32 dataHash,
+        uint64 epoch,
+        bytes32 demandHash,
+        bytes32 threadRoot,
+        bytes32 evidenceRoot,
+        bytes32 paramsHash,
+        address[] calldata participants,
+        uint16[] calldata weights,
+        string calldata evidenceUri,
+        address actor,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
 }

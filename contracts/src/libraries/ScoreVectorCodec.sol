@@ -18,22 +18,42 @@ library ScoreVectorCodec {
     /// @notice Checks `encoded` is exactly `abi.encode(uint16[])` with `dims` entries, each <= 10000, and packs it.
     /// Reverts with {ScoreVectorCodecInvalidEncoding} or {ScoreVectorCodecOutOfRange}.
     function decodePacked(bytes calldata encoded, uint256 dims) internal pure returns (uint256 packed) {
+        bool validLayout;
+        uint256 badIndex;
+        (validLayout, packed, badIndex) = tryDecodePacked(encoded, dims);
+        if (!validLayout) revert ScoreVectorCodecInvalidEncoding(dims);
+        if (badIndex != type(uint256).max) revert ScoreVectorCodecOutOfRange(badIndex, valueAt(encoded, badIndex));
+    }
+
+    /// @notice Non-reverting {decodePacked}: `validLayout` false when the bytes are not the canonical encoding of
+    /// `dims` entries; otherwise `badIndex` is the first entry above 10000 (`type(uint256).max` when none).
+    function tryDecodePacked(bytes calldata encoded, uint256 dims)
+        internal
+        pure
+        returns (bool validLayout, uint256 packed, uint256 badIndex)
+    {
+        badIndex = type(uint256).max;
         // Canonical layout: [0x20][dims][v0]...[v(dims-1)], 32 bytes each.
-        if (dims > MAX_DIMENSIONS || encoded.length != 64 + 32 * dims) revert ScoreVectorCodecInvalidEncoding(dims);
+        if (dims > MAX_DIMENSIONS || encoded.length != 64 + 32 * dims) return (false, 0, badIndex);
         uint256 offset;
         uint256 length;
         assembly ("memory-safe") {
             offset := calldataload(encoded.offset)
             length := calldataload(add(encoded.offset, 32))
         }
-        if (offset != 32 || length != dims) revert ScoreVectorCodecInvalidEncoding(dims);
+        if (offset != 32 || length != dims) return (false, 0, badIndex);
         for (uint256 i; i < dims; ++i) {
-            uint256 v;
-            assembly ("memory-safe") {
-                v := calldataload(add(encoded.offset, add(64, mul(32, i))))
-            }
-            if (v > MAX_SCORE) revert ScoreVectorCodecOutOfRange(i, v);
+            uint256 v = valueAt(encoded, i);
+            if (v > MAX_SCORE) return (true, 0, i);
             packed |= v << (16 * i);
+        }
+        validLayout = true;
+    }
+
+    /// @notice Raw 32-byte entry `i` of a canonical encoding (no bounds check beyond calldata's).
+    function valueAt(bytes calldata encoded, uint256 i) internal pure returns (uint256 v) {
+        assembly ("memory-safe") {
+            v := calldataload(add(encoded.offset, add(64, mul(32, i))))
         }
     }
 
