@@ -65,8 +65,11 @@ export const sessionEvent = z.object({
   event_type: z.enum(SESSION_EVENT_TYPES, { message: "must be one of the 26 session event types" }),
   timestamp: z
     .string()
-    .regex(ISO_WITH_OFFSET, "must be an ISO-8601 timestamp with an offset")
-    .refine((s) => Number.isFinite(Date.parse(s)), "must be a valid date"),
+    .max(64)
+    .refine(
+      (s) => ISO_WITH_OFFSET.test(s) && Number.isFinite(Date.parse(s)) && Date.parse(s) >= 0,
+      "must be an ISO-8601 timestamp with an offset, not before 1970",
+    ),
   summary: z.string().min(1, "must not be empty").max(4096, "must be at most 4096 characters"),
   agent: z
     .object({
