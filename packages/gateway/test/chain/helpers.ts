@@ -211,7 +211,7 @@ export async function createBed(anvilOptions: StartAnvilOptions = {}): Promise<B
     async close() {
       await Promise.all(managers.map((m) => m.stop()));
       await db.end();
-      await Promise.all([anvil.stop(), database.drop()]);
+      await Promise.all([bed.anvil.stop(), database.drop()]);
     },
   };
   return bed;
