@@ -1,6 +1,7 @@
+import { getFreePort } from "@chaoschain-ts/devnet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LeaseLostError } from "../../src/db/errors";
-import { query, withTransaction } from "../../src/db/pool";
+import { createPool, query, withTransaction } from "../../src/db/pool";
 import {
   claimDueWorkflows,
   getWorkflow,
@@ -521,6 +522,32 @@ describe("WorkflowEngine", () => {
     expect(await other.tick()).toBe(1);
     await other.whenIdle();
     expect((await getWorkflow(t.db, h))!.state).toBe("COMPLETED");
+  });
+
+  it("keeps running (and stops cleanly) while the database is unreachable", async () => {
+    const port = await getFreePort();
+    const dead = createPool({ connectionString: `postgres://x:y@127.0.0.1:${port}/z`, connectionTimeoutMillis: 500 });
+    const warnings: string[] = [];
+    const logger = {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (_o: object, msg?: string) => warnings.push(msg ?? ""),
+      error: (_o: object, msg?: string) => warnings.push(msg ?? ""),
+    };
+    const engine = new WorkflowEngine({
+      db: dead,
+      definitions: [def({ A: async () => ({ kind: "complete" }) })],
+      services: {},
+      policy: FAST_POLICY,
+      logger,
+    });
+    try {
+      await engine.start();
+      await waitFor(async () => warnings.includes("scheduler tick failed"));
+      await engine.stop();
+    } finally {
+      await dead.end();
+    }
   });
 
   it("re-drives a stalled row on schedule without a restart, and an operator resume runs it at once", async () => {
