@@ -20,9 +20,9 @@ contract ChaosChainRegistry is IChaosChainRegistry, Ownable {
     constructor(address initialOwner, address identityRegistry, address reputationRegistry, address validationRegistry)
         Ownable(initialOwner)
     {
-        setIdentityRegistry(identityRegistry);
-        setReputationRegistry(reputationRegistry);
-        setValidationRegistry(validationRegistry);
+        _setIdentityRegistry(identityRegistry);
+        _setReputationRegistry(reputationRegistry);
+        _setValidationRegistry(validationRegistry);
     }
 
     /// @inheritdoc IChaosChainRegistry
@@ -51,24 +51,18 @@ contract ChaosChainRegistry is IChaosChainRegistry, Ownable {
     }
 
     /// @inheritdoc IChaosChainRegistry
-    function setIdentityRegistry(address addr) public onlyOwner {
-        address previous = _identityRegistry;
-        _identityRegistry = _nonZero(addr);
-        emit IdentityRegistryUpdated(previous, addr);
+    function setIdentityRegistry(address addr) external onlyOwner {
+        _setIdentityRegistry(addr);
     }
 
     /// @inheritdoc IChaosChainRegistry
-    function setReputationRegistry(address addr) public onlyOwner {
-        address previous = _reputationRegistry;
-        _reputationRegistry = _nonZero(addr);
-        emit ReputationRegistryUpdated(previous, addr);
+    function setReputationRegistry(address addr) external onlyOwner {
+        _setReputationRegistry(addr);
     }
 
     /// @inheritdoc IChaosChainRegistry
-    function setValidationRegistry(address addr) public onlyOwner {
-        address previous = _validationRegistry;
-        _validationRegistry = _nonZero(addr);
-        emit ValidationRegistryUpdated(previous, addr);
+    function setValidationRegistry(address addr) external onlyOwner {
+        _setValidationRegistry(addr);
     }
 
     /// @inheritdoc IChaosChainRegistry
@@ -83,6 +77,24 @@ contract ChaosChainRegistry is IChaosChainRegistry, Ownable {
         address previous = _rewardsDistributor;
         _rewardsDistributor = _nonZero(addr);
         emit RewardsDistributorUpdated(previous, addr);
+    }
+
+    function _setIdentityRegistry(address addr) private {
+        address previous = _identityRegistry;
+        _identityRegistry = _nonZero(addr);
+        emit IdentityRegistryUpdated(previous, addr);
+    }
+
+    function _setReputationRegistry(address addr) private {
+        address previous = _reputationRegistry;
+        _reputationRegistry = _nonZero(addr);
+        emit ReputationRegistryUpdated(previous, addr);
+    }
+
+    function _setValidationRegistry(address addr) private {
+        address previous = _validationRegistry;
+        _validationRegistry = _nonZero(addr);
+        emit ValidationRegistryUpdated(previous, addr);
     }
 
     function _nonZero(address addr) private pure returns (address) {

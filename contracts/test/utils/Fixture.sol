@@ -4,7 +4,6 @@ pragma solidity ^0.8.24;
 import {ChaosChainRegistry} from "../../src/ChaosChainRegistry.sol";
 import {ChaosCore} from "../../src/ChaosCore.sol";
 import {IdentityRegistry} from "../../src/IdentityRegistry.sol";
-import {IChaosChainRegistry} from "../../src/interfaces/IChaosChainRegistry.sol";
 import {IStudioProxy, ROLE_VERIFIER, ROLE_WORKER} from "../../src/interfaces/IStudioProxy.sol";
 import {DefaultLogicModule} from "../../src/modules/DefaultLogicModule.sol";
 import {ExampleLogicModule} from "../../src/modules/ExampleLogicModule.sol";
@@ -16,7 +15,8 @@ import {TestBase} from "./TestBase.sol";
 
 /// @title Fixture
 /// @notice Deploys the whole protocol the way `deployProtocol` (packages/protocol) does, creates a studio, registers
-/// agents with stakes, funds escrow, and signs the EIP-712 messages of relayed calls.
+/// agents with stakes, funds escrow, and signs the EIP-712 messages of relayed calls. Contracts are deployed from
+/// forge's artifacts ({deployCode}), so editing a test does not recompile the protocol's bytecode.
 ///
 /// Typical use:
 /// ```
@@ -100,15 +100,24 @@ abstract contract Fixture is TestBase {
         treasury = makeAddr("treasury");
         studioOwner = makeAddr("studioOwner");
 
-        identity = new IdentityRegistry();
-        reputation = new ReputationRegistry(identity);
-        validation = new ValidationRegistry(identity);
-        registry = new ChaosChainRegistry(protocolOwner, address(identity), address(reputation), address(validation));
-        studioImplementation = new StudioProxy();
-        core = new ChaosCore(protocolOwner, address(registry), address(studioImplementation));
-        distributor = new RewardsDistributor(operator, IChaosChainRegistry(address(registry)), treasury);
-        defaultModule = new DefaultLogicModule();
-        exampleModule = new ExampleLogicModule();
+        identity = IdentityRegistry(deployCode("IdentityRegistry.sol:IdentityRegistry", ""));
+        reputation = ReputationRegistry(deployCode("ReputationRegistry.sol:ReputationRegistry", abi.encode(identity)));
+        validation = ValidationRegistry(deployCode("ValidationRegistry.sol:ValidationRegistry", abi.encode(identity)));
+        registry = ChaosChainRegistry(
+            deployCode(
+                "ChaosChainRegistry.sol:ChaosChainRegistry",
+                abi.encode(protocolOwner, address(identity), address(reputation), address(validation))
+            )
+        );
+        studioImplementation = StudioProxy(deployCode("StudioProxy.sol:StudioProxy", ""));
+        core = ChaosCore(
+            deployCode("ChaosCore.sol:ChaosCore", abi.encode(protocolOwner, registry, studioImplementation))
+        );
+        distributor = RewardsDistributor(
+            deployCode("RewardsDistributor.sol:RewardsDistributor", abi.encode(operator, registry, treasury))
+        );
+        defaultModule = DefaultLogicModule(deployCode("DefaultLogicModule.sol:DefaultLogicModule", ""));
+        exampleModule = ExampleLogicModule(deployCode("ExampleLogicModule.sol:ExampleLogicModule", ""));
 
         vm.startPrank(protocolOwner);
         registry.setChaosCore(address(core));
@@ -177,6 +186,28 @@ abstract contract Fixture is TestBase {
     function submitWorkAs(IStudioProxy s, address worker, uint64 epoch, uint256 seed) internal returns (bytes32 dh) {
         WorkFields memory f = workFields(epoch, seed);
         dh = dataHashOf(s, f);
+        vm.prank(worker);
+        s.submitWork(dh, f.epoch, f.demandHash, f.threadRoot, f.evidenceRoot, f.paramsHash, EVIDENCE_URI);
+    }
+
+    /// @notice Multi-agent submission of precomputed fields (no call before the submission itself, so it can
+    /// follow `vm.expectRevert`).
+    function submitMultiRaw(
+        IStudioProxy s,
+        address submitter,
+        bytes32 dh,
+        WorkFields memory f,
+        address[] memory participants,
+        uint16[] memory weights
+    ) internal {
+        vm.prank(submitter);
+        s.submitWorkMultiAgent(
+            dh, f.epoch, f.demandHash, f.threadRoot, f.evidenceRoot, f.paramsHash, participants, weights, EVIDENCE_URI
+        );
+    }
+
+    /// @notice Single-worker submission of precomputed fields (can follow `vm.expectRevert`).
+    function submitRaw(IStudioProxy s, address worker, bytes32 dh, WorkFields memory f) internal {
         vm.prank(worker);
         s.submitWork(dh, f.epoch, f.demandHash, f.threadRoot, f.evidenceRoot, f.paramsHash, EVIDENCE_URI);
     }

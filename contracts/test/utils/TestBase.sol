@@ -138,6 +138,17 @@ abstract contract TestBase {
         vm.label(account, name);
     }
 
+    /// @notice Deploys `artifact` ("File.sol:Contract") from forge's build output with constructor `args`.
+    /// Deploying from artifacts (instead of `new`) keeps test compile units small: a test that only uses a
+    /// contract's type does not make solc generate that contract's bytecode again.
+    function deployCode(string memory artifact, bytes memory args) internal returns (address deployed) {
+        bytes memory initCode = bytes.concat(vm.getCode(artifact), args);
+        assembly ("memory-safe") {
+            deployed := create(0, add(initCode, 32), mload(initCode))
+        }
+        require(deployed != address(0), string.concat("deployCode failed: ", artifact));
+    }
+
     /// @notice 65-byte `r || s || v` signature of `digest` by `privateKey`.
     function signDigest(uint256 privateKey, bytes32 digest) internal pure returns (bytes memory) {
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(privateKey, digest);

@@ -50,5 +50,6 @@ interface Vm {
     function toString(bytes32 value) external pure returns (string memory);
     function toString(bytes calldata value) external pure returns (string memory);
     function toString(bool value) external pure returns (string memory);
+    function getCode(string calldata artifactPath) external view returns (bytes memory creationBytecode);
     function envOr(string calldata name, uint256 defaultValue) external view returns (uint256 value);
 }
