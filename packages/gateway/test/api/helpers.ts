@@ -7,7 +7,7 @@ import { createPublicClient, http, type PublicClient } from "viem";
 import { buildApp, type GatewayApp } from "../../src/api/app";
 import { type ApiKeyAuthenticator, createApiKeyAuthenticator } from "../../src/api/auth/authenticator";
 import type { RateLimitDefaults } from "../../src/api/ratelimit/plugin";
-import { createV1Plugin } from "../../src/api/v1";
+import { createV1Plugin, type V1Deps } from "../../src/api/v1";
 import type { IntakeDeps } from "../../src/api/workflows/intake";
 import { type GatewayConfig, loadConfig } from "../../src/config";
 import { migrate } from "../../src/db/migrate";
@@ -42,6 +42,7 @@ export type TestApiOptions = {
   database?: TestDatabase;
   rpcUrl?: string;
   contracts?: Partial<GatewayConfig["contracts"]>;
+  reads?: V1Deps["reads"];
 };
 
 let closedPort: number | undefined;
@@ -98,6 +99,7 @@ export async function setupApi(opts: TestApiOptions = {}): Promise<TestApi & { d
           authenticator,
           rateLimits: opts.rateLimits,
           rateLimitsDisabled: opts.rateLimitsDisabled,
+          reads: opts.reads ?? { workCacheTtlMs: 0, epochClosedTtlMs: 0 },
         }),
       ],
     });
@@ -137,4 +139,119 @@ export async function createKey(
   const r = await app.inject({ method: "POST", url: "/admin/keys", headers: admin, payload: body });
   if (r.statusCode !== 201) throw new Error(`createKey: ${r.statusCode} ${r.body}`);
   return r.json();
+}
+
+/** A WorkSubmission row as the engine leaves it once the submission is confirmed on chain (DB fixture). */
+export async function insertConfirmedWork(
+  db: Db,
+  p: {
+    studio: string;
+    epoch: number;
+    dataHash: string;
+    agent: string;
+    evidence?: Record<string, unknown>[];
+    progress?: Record<string, unknown>;
+    input?: Record<string, unknown>;
+    confirmed?: boolean;
+  },
+): Promise<string> {
+  const { createWorkflow } = await import("../../src/db/workflows");
+  const weights = [{ address: p.agent.toLowerCase(), bps: 10000 }];
+  const r = await createWorkflow(db, {
+    type: "WorkSubmission",
+    definitionVersion: 1,
+    firstStep: "COMPUTE_DKG",
+    input: {
+      studio_address: p.studio.toLowerCase(),
+      epoch: p.epoch,
+      data_hash: p.dataHash,
+      agent_address: p.agent.toLowerCase(),
+      dkg_evidence: p.evidence ?? [],
+      thread_root: `0x${"aa".repeat(32)}`,
+      evidence_root: `0x${"bb".repeat(32)}`,
+      participants: [p.agent.toLowerCase()],
+      contribution_weights: weights,
+      studio_policy_version: "policy-v1",
+      work_mandate_id: "mandate-1",
+      task_type: "coding",
+      ...p.input,
+    },
+    chainId: 31337,
+    studioAddress: p.studio,
+    epoch: p.epoch,
+    dataHash: p.dataHash,
+    actorAddress: p.agent,
+    naturalKey: `work:31337:${p.studio.toLowerCase()}:${p.dataHash}`,
+  });
+  const progress = {
+    thread_root: `0x${"aa".repeat(32)}`,
+    evidence_root: `0x${"bb".repeat(32)}`,
+    contribution_weights: weights,
+    evidence_uri: `local://${p.dataHash.slice(2, 10)}`,
+    agent_id: 7,
+    onchain_confirmed: p.confirmed ?? true,
+    onchain_tx_hash: `0x${"cc".repeat(32)}`,
+    ...p.progress,
+  };
+  await db.query(
+    "UPDATE workflows SET progress = progress || $2::jsonb, state = 'COMPLETED', step = 'COMPLETED' WHERE id = $1",
+    [r.workflow.id, JSON.stringify(progress)],
+  );
+  return r.workflow.id;
+}
+
+/** A ScoreSubmission row (confirmed unless told otherwise) or a completed CloseEpoch (DB fixtures). */
+export async function insertScore(
+  db: Db,
+  p: {
+    studio: string;
+    epoch: number;
+    dataHash: string;
+    validator: string;
+    worker: string;
+    scores: number[];
+    confirmed?: boolean;
+  },
+): Promise<string> {
+  const { createWorkflow } = await import("../../src/db/workflows");
+  const r = await createWorkflow(db, {
+    type: "ScoreSubmission",
+    definitionVersion: 1,
+    firstStep: "SUBMIT_SCORE",
+    input: {
+      studio_address: p.studio.toLowerCase(),
+      epoch: p.epoch,
+      data_hash: p.dataHash,
+      validator_address: p.validator.toLowerCase(),
+      worker_address: p.worker.toLowerCase(),
+      scores: p.scores,
+      mode: "direct",
+    },
+    chainId: 31337,
+    studioAddress: p.studio,
+    epoch: p.epoch,
+    dataHash: p.dataHash,
+    actorAddress: p.validator,
+    naturalKey: `score:31337:${p.studio.toLowerCase()}:${p.dataHash}:${p.validator.toLowerCase()}:${p.worker.toLowerCase()}`,
+  });
+  await db.query("UPDATE workflows SET progress = progress || $2::jsonb WHERE id = $1", [
+    r.workflow.id,
+    JSON.stringify({ onchain_confirmed: p.confirmed ?? true, onchain_tx_hash: `0x${"dd".repeat(32)}` }),
+  ]);
+  return r.workflow.id;
+}
+
+export async function insertClosedEpoch(db: Db, studio: string, epoch: number): Promise<void> {
+  const { createWorkflow } = await import("../../src/db/workflows");
+  const r = await createWorkflow(db, {
+    type: "CloseEpoch",
+    definitionVersion: 1,
+    firstStep: "CHECK_PRECONDITIONS",
+    input: { studio_address: studio.toLowerCase(), epoch },
+    chainId: 31337,
+    studioAddress: studio,
+    epoch,
+    naturalKey: `close:31337:${studio.toLowerCase()}:${epoch}`,
+  });
+  await db.query("UPDATE workflows SET state = 'COMPLETED', step = 'COMPLETED' WHERE id = $1", [r.workflow.id]);
 }
