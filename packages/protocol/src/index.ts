@@ -1,6 +1,23 @@
 // Constants
 export { UNIVERSAL_DIMENSIONS, type UniversalDimension } from "./constants/dimensions";
+// Roles
+export { AGENT_ROLE_NAMES, AGENT_ROLES, type AgentRole } from "./constants/roles";
 export { BPS, MAX_SCORE_BPS, REPUTATION_VALUE_DECIMALS, ZERO_HASH } from "./constants/units";
+// Deployment
+export {
+  type CreateDemoStudioErrorType,
+  type CreateDemoStudioParameters,
+  type CreateDemoStudioReturnType,
+  createDemoStudio,
+  type DemoAgent,
+} from "./deploy/createDemoStudio";
+export {
+  type DeployProtocolErrorType,
+  type DeployProtocolParameters,
+  type DeployProtocolReturnType,
+  deployProtocol,
+  type ProtocolAddresses,
+} from "./deploy/deployProtocol";
 // Encoders
 export {
   type AssertContributionErrorType,
@@ -32,6 +49,8 @@ export {
 } from "./encoding/sortContribution";
 // Errors
 export * from "./errors/index";
+// Generated ABIs and bytecode (contracts/out)
+export * from "./generated/index";
 // EIP-712
 export {
   type CommitScoreMessage,
