@@ -5,12 +5,12 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { encodeFunctionData, toFunctionSelector } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { INTENT_UPDATED_CHANNEL, type IntentUpdatedPayload } from "../../src/chain/types";
 import { createOrAttachIntent, listIntentsForWorkflow } from "../../src/db/intents";
 import { getLane } from "../../src/db/lanes";
-import { type Bed, createBed, LANE_KEYS, metricValue, waitFor } from "./helpers";
+import { type Bed, createBed, LANE_KEYS, metricValue, sleep, waitFor } from "./helpers";
 
 let bed: Bed;
 const K = LANE_KEYS[0]!;
@@ -136,6 +136,35 @@ describe("tx lane (automine)", () => {
       [chainNext + 1, "final"],
     ]);
     expect(await metricValue(bed.metrics, "tx_replaced_total", { signer: KEY2.address, reason: "noop" })).toBe(2);
+  });
+
+  it("an unfunded signer: the signed bytes wait with SIGNER_INSUFFICIENT_FUNDS, then go out once funded", async () => {
+    const poorKey = generatePrivateKey();
+    const poor = privateKeyToAccount(poorKey);
+    bed.manager([{ privateKey: poorKey }]).start();
+    const intent = await bed.queueHit(poor.address, "poor");
+    const stuck = await bed.waitIntent(intent.id, (i) => i.last_error?.code === "SIGNER_INSUFFICIENT_FUNDS");
+    expect(stuck.state).toBe("signed");
+    const hash = stuck.attempts[0]!.hash;
+    await sleep(200);
+    expect((await bed.waitIntent(intent.id, () => true)).attempts).toHaveLength(1);
+    await bed.testClient.setBalance({ address: poor.address, value: 10n ** 18n });
+    const done = await bed.waitIntent(intent.id, (i) => i.state === "final");
+    expect(done.receipt!.transactionHash).toBe(hash);
+    expect(done.last_error).toBeNull();
+    expect(await bed.hits("poor")).toBe(1n);
+  });
+
+  it("a new intent wakes an idle lane through NOTIFY, not the poll", async () => {
+    const key = LANE_KEYS[2]!;
+    const m = bed.manager([key], { pollIntervalMs: 60_000 });
+    m.start();
+    await waitFor(async () => m.ownedSigners().length === 1);
+    await sleep(200); // the lane is asleep on its 60 s poll
+    const started = Date.now();
+    const intent = await bed.queueHit(key.address, "notify");
+    await bed.waitIntent(intent.id, (i) => i.state === "final", 10_000);
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it("validates intent specs", async () => {
