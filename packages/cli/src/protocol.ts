@@ -3,7 +3,7 @@
  * (funded escrow, registered worker and verifier agents). Kept in one file so the commands never care how
  * `@chaoschain-ts/protocol` spells it.
  */
-import * as protocol from "@chaoschain-ts/protocol";
+import { createDemoStudio, deployProtocol, type ProtocolAddresses } from "@chaoschain-ts/protocol";
 import {
   type Address,
   type Chain,
@@ -15,7 +15,6 @@ import {
   type PublicClient,
   parseAbi,
   parseEther,
-  type WalletClient,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
@@ -34,13 +33,6 @@ export interface AgentOut {
   agent_id: number;
 }
 
-export interface Deployment {
-  operator: Address;
-  contracts: ContractsOut;
-  studio: { address: Address; id: string } | undefined;
-  agents: { workers: AgentOut[]; verifiers: AgentOut[] };
-}
-
 export function devChain(chainId: number, rpcUrl: string): Chain {
   return defineChain({
     id: chainId,
@@ -55,28 +47,8 @@ export function clients(rpcUrl: string, chainId: number, operatorKey: Hex) {
   const account = privateKeyToAccount(operatorKey);
   const transport = http(rpcUrl, { timeout: 30_000 });
   const publicClient = createPublicClient({ chain, transport }) as PublicClient;
-  const walletClient = createWalletClient({ account, chain, transport }) as WalletClient;
+  const walletClient = createWalletClient({ account, chain, transport });
   return { chain, account, publicClient, walletClient };
-}
-
-/* The deploy API as the protocol package exposes it (read loosely so that a missing export is a clear error). */
-type AnyFn = (...args: unknown[]) => Promise<unknown>;
-function protocolFn(name: string): AnyFn {
-  const fn = (protocol as unknown as Record<string, unknown>)[name];
-  if (typeof fn !== "function") {
-    throw new Error(`@chaoschain-ts/protocol does not export ${name}() yet: cannot deploy the contracts`);
-  }
-  return fn as AnyFn;
-}
-
-const addr = (v: unknown, what: string): Address => {
-  if (typeof v !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(v)) throw new Error(`deploy: ${what} is not an address`);
-  return v.toLowerCase() as Address;
-};
-
-function pick(obj: Record<string, unknown>, ...names: string[]): unknown {
-  for (const n of names) if (obj[n] !== undefined) return obj[n];
-  return undefined;
 }
 
 /** Deploys the protocol from the operator key; returns the six addresses dev.json names. */
@@ -84,28 +56,20 @@ export async function deployContracts(params: {
   rpcUrl: string;
   chainId: number;
   operatorKey: Hex;
-}): Promise<{ operator: Address; contracts: ContractsOut; all: Record<string, Address> }> {
+}): Promise<{ operator: Address; contracts: ContractsOut; all: ProtocolAddresses }> {
   const { publicClient, walletClient, account } = clients(params.rpcUrl, params.chainId, params.operatorKey);
-  const out = (await protocolFn("deployProtocol")({
-    walletClient,
-    publicClient,
-    operator: account.address,
-    treasury: account.address,
-  })) as Record<string, unknown>;
-  const a = (out.addresses ?? out) as Record<string, unknown>;
-  const all: Record<string, Address> = {};
-  for (const [k, v] of Object.entries(a))
-    if (typeof v === "string" && /^0x[0-9a-fA-F]{40}$/.test(v)) all[k] = v as Address;
+  const a = await deployProtocol({ walletClient, publicClient, operator: account.address, treasury: account.address });
+  const lower = (x: Address) => x.toLowerCase() as Address;
   return {
-    all,
-    operator: account.address.toLowerCase() as Address,
+    all: a,
+    operator: lower(account.address),
     contracts: {
-      identity_registry: addr(pick(a, "identityRegistry", "IdentityRegistry"), "identityRegistry"),
-      reputation_registry: addr(pick(a, "reputationRegistry", "ReputationRegistry"), "reputationRegistry"),
-      validation_registry: addr(pick(a, "validationRegistry", "ValidationRegistry"), "validationRegistry"),
-      chaoschain_registry: addr(pick(a, "chaosChainRegistry", "chaoschainRegistry", "ChaosChainRegistry"), "registry"),
-      chaos_core: addr(pick(a, "chaosCore", "ChaosCore"), "chaosCore"),
-      rewards_distributor: addr(pick(a, "rewardsDistributor", "RewardsDistributor"), "rewardsDistributor"),
+      identity_registry: lower(a.identityRegistry),
+      reputation_registry: lower(a.reputationRegistry),
+      validation_registry: lower(a.validationRegistry),
+      chaoschain_registry: lower(a.chaosChainRegistry),
+      chaos_core: lower(a.chaosCore),
+      rewards_distributor: lower(a.rewardsDistributor),
     },
   };
 }
@@ -124,12 +88,12 @@ export async function createStudio(params: {
   chainId: number;
   operatorKey: Hex;
   /** every address `deployContracts` returned (`all`) */
-  addresses: Record<string, Address>;
+  addresses: ProtocolAddresses;
   workers: readonly Hex[];
   verifiers: readonly Hex[];
 }): Promise<{ studio: { address: Address; id: string }; workers: AgentOut[]; verifiers: AgentOut[] }> {
   const { publicClient, walletClient } = clients(params.rpcUrl, params.chainId, params.operatorKey);
-  const out = (await protocolFn("createDemoStudio")({
+  const out = await createDemoStudio({
     walletClient,
     publicClient,
     addresses: params.addresses,
@@ -139,15 +103,13 @@ export async function createStudio(params: {
     stakeWei: DEMO_STUDIO.stakeWei,
     escrowWei: DEMO_STUDIO.escrowWei,
     scoreWindows: DEMO_STUDIO.scoreWindows,
-  })) as Record<string, unknown>;
-  const studioAddress = addr(pick(out, "studio", "studioAddress"), "studio");
-  const studioId = String(pick(out, "studioId") ?? "0");
-  const agents = (pick(out, "agents") ?? []) as Record<string, unknown>[];
+  });
+  const studioAddress = out.studio.toLowerCase() as Address;
+  const studioId = out.studioId.toString();
   const idOf = (address: Address): number => {
-    const hit = agents.find((x) => String(pick(x, "address") ?? "").toLowerCase() === address);
-    const id = hit ? pick(hit, "agentId", "agent_id", "id") : undefined;
-    if (id === undefined) throw new Error(`createDemoStudio: no agent id for ${address}`);
-    return Number(id);
+    const hit = out.agents.find((x) => x.address.toLowerCase() === address);
+    if (!hit) throw new Error(`createDemoStudio returned no agent id for ${address}`);
+    return Number(hit.agentId);
   };
   const toAgent = (pk: Hex): AgentOut => {
     const address = privateKeyToAccount(pk).address.toLowerCase() as Address;

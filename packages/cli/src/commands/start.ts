@@ -31,6 +31,7 @@ import {
   startAnvil,
   startPostgres,
 } from "@chaoschain-ts/devnet";
+import type { ProtocolAddresses } from "@chaoschain-ts/protocol";
 import pg from "pg";
 import type { Address, Hex } from "viem";
 import { type DevJson, writeDevJson, writeJsonAtomic } from "../devJson";
@@ -77,7 +78,7 @@ interface State {
     operator: Address;
     contracts: ContractsOut;
     /** every address of the deployment (logic modules, factory ...) */
-    all: Record<string, Address>;
+    all: ProtocolAddresses;
     studio: { address: Address; id: string };
     agents: { workers: AgentOut[]; verifiers: AgentOut[] };
   };
