@@ -231,13 +231,18 @@ export async function runStart(options: StartOptions): Promise<number> {
     await Promise.all([postgres?.stop(), anvil?.stop()]);
     releaseLock();
   };
+  let firstSignalAt = 0;
   const onSignal = (sig: NodeJS.Signals) => {
+    // Under `npm start` a Ctrl-C arrives twice at once (from the terminal's process group and relayed by tsx):
+    // only a second signal more than 1.5 s after the first means "force".
+    if (stopping && Date.now() - firstSignalAt < 1500) return;
     if (stopping) {
       say(`${sig} again: killing everything now`);
       void stopAll(true).then(() => finish(130));
       return;
     }
     stopping = true;
+    firstSignalAt = Date.now();
     say(`${sig}: stopping the gateway, PostgreSQL and anvil...`);
     const t0 = performance.now();
     void stopAll().then(
