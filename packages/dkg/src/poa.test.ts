@@ -39,7 +39,10 @@ describe("extractPoAFeatures", () => {
     const dkg = computeDkg([
       pkg("a", A, [], { artifact_ids: ["ar://1"] }),
       pkg("copy", D, ["a"], { artifact_ids: ["ar://1"] }),
-      pkg("same-payload", E, ["a"], { artifact_ids: ["ar://2"], payload_hash: computeDkg([pkg("a", A)]).nodes[0]!.payload_hash }),
+      pkg("same-payload", E, ["a"], {
+        artifact_ids: ["ar://2"],
+        payload_hash: computeDkg([pkg("a", A)]).nodes[0]!.payload_hash,
+      }),
     ]);
     expect(extractPoAFeatures(dkg, D).initiative).toBe(0);
     expect(extractPoAFeatures(dkg, E).initiative).toBe(0);
