@@ -244,21 +244,22 @@ export async function stepLane(lane: Lane): Promise<LaneStepResult> {
   if (snap.inFlight) return followIntent(lane, snap.inFlight, snap.dbNowMs);
   const queued = await getOldestQueued(lane.db, lane.chainId, lane.account.address);
   if (!queued) return "idle";
-  return submitIntent(lane, queued);
+  return submitIntent(lane, queued, snap.nextNonce);
 }
 
 /** Simulate, estimate, sign with the lane's next nonce, persist (`signed`), broadcast (`sent`). */
-async function submitIntent(lane: Lane, intent: IntentRow): Promise<LaneStepResult> {
+async function submitIntent(lane: Lane, intent: IntentRow, laneNextNonce: number): Promise<LaneStepResult> {
   const signer = lane.account.address;
   const pending = await txCount(lane, "pending");
-  const { nextNonce } = await withLaneFence(lane.db, lane.lease, async (client, l) => {
+  let nextNonce = laneNextNonce;
+  if (pending > nextNonce) {
     // nonces used outside the lane (another tool with this key): never reuse them
-    if (pending > l.nextNonce) {
-      await setNextNonce(client, lane.lease, pending);
-      return { nextNonce: pending };
-    }
-    return { nextNonce: l.nextNonce };
-  });
+    nextNonce = await withLaneFence(lane.db, lane.lease, async (client, l) => {
+      const next = Math.max(pending, l.nextNonce);
+      if (next !== l.nextNonce) await setNextNonce(client, lane.lease, next);
+      return next;
+    });
+  }
   lane.metrics.nonceDrift.set(labels(lane), pending - nextNonce);
   if (pending < nextNonce) {
     // nothing of ours is in flight, yet the chain has not used every nonce we assigned: fill, never skip
@@ -490,13 +491,17 @@ async function onReceipt(
 ): Promise<LaneStepResult> {
   const r = toIntentReceipt(receipt);
   let current = intent;
-  if (intent.state !== "mined" || intent.receipt?.blockHash !== r.blockHash) {
-    if (intent.state === "mined") lane.metrics.txReorged.inc(signerLabel(lane));
-    current = await withLaneFence(lane.db, lane.lease, (client) => markMined(client, intent.id, r));
+  const moved = intent.state === "mined" && intent.receipt?.blockHash !== r.blockHash;
+  if (moved) lane.metrics.txReorged.inc(signerLabel(lane));
+  if (lane.confirmations > 1) {
+    if (intent.state !== "mined" || moved) {
+      current = await withLaneFence(lane.db, lane.lease, (client) => markMined(client, intent.id, r));
+    }
+    const latest = await lane.publicClient.getBlockNumber({ cacheTime: 0 });
+    const depth = latest - receipt.blockNumber + 1n;
+    if (depth < BigInt(lane.confirmations)) return current === intent ? "waiting" : "progress";
   }
-  const latest = await lane.publicClient.getBlockNumber({ cacheTime: 0 });
-  const depth = latest - receipt.blockNumber + 1n;
-  if (depth < BigInt(Math.max(1, lane.confirmations))) return current === intent ? "waiting" : "progress";
+  // with 1 confirmation inclusion is finality: settle straight from sent
 
   if (attempt.kind === "noop" && intent.kind !== "noop") {
     await settle(lane, current, { state: "dropped", receipt: r });

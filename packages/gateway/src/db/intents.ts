@@ -221,13 +221,16 @@ export interface LaneSnapshot {
   queueDepth: number;
   /** database clock, ms */
   dbNowMs: number;
+  /** the lane's counter (tx_lanes.next_nonce), 0 when the lane row does not exist */
+  nextNonce: number;
 }
 
 /** The lane's in-flight intent (lowest nonce), its live queue depth and the database clock, in one round trip. */
 export async function getLaneSnapshot(db: Queryable, chainId: number, signer: Address): Promise<LaneSnapshot> {
-  const { rows } = await query<IntentDbRow & { q_depth: string; q_now_ms: string }>(
+  const { rows } = await query<IntentDbRow & { q_depth: string; q_now_ms: string; q_next_nonce: string | null }>(
     db,
-    `SELECT i.*, d.q_depth, d.q_now_ms
+    `SELECT i.*, d.q_depth, d.q_now_ms,
+       (SELECT next_nonce FROM tx_lanes WHERE chain_id = $1 AND signer = $2) AS q_next_nonce
      FROM (SELECT count(*) AS q_depth, floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint AS q_now_ms
            FROM tx_intents WHERE chain_id = $1 AND signer = $2 AND state IN ${LIVE_SQL}) d
      LEFT JOIN LATERAL (SELECT * FROM tx_intents
@@ -240,6 +243,7 @@ export async function getLaneSnapshot(db: Queryable, chainId: number, signer: Ad
     inFlight: r.id ? toIntentRow(r) : null,
     queueDepth: Number(r.q_depth),
     dbNowMs: Number(r.q_now_ms),
+    nextNonce: Number(r.q_next_nonce ?? 0),
   };
 }
 
@@ -403,6 +407,7 @@ export async function settleIntent(
   const { rows } = await query<IntentDbRow & { since_sent: string | null }>(
     client,
     `UPDATE tx_intents SET state = $2, receipt = $3::jsonb, revert = $4::jsonb, last_error = NULL, settled_at = now(),
+       mined_at = CASE WHEN $3::jsonb IS NULL THEN mined_at ELSE COALESCE(mined_at, now()) END,
        updated_at = now()
      WHERE id = $1 AND state IN ${from}
      RETURNING *, extract(epoch FROM now() - first_sent_at)::float8 AS since_sent`,
