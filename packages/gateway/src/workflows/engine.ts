@@ -38,6 +38,7 @@ import {
   type StoredWorkflow,
   writeOutcome,
 } from "../db/workflows";
+import { faultPoint } from "../faults";
 import type { Metrics } from "../metrics";
 import { LeaseKeeper } from "./leases";
 import { type EngineLogger, silentLogger } from "./logger";
@@ -260,6 +261,7 @@ export class WorkflowEngine<S = unknown> {
       }
       if (keeper.signal.aborted) return this.afterAbort(keeper, wf, started);
 
+      faultPoint("engine.beforeOutcome", `${wf.step}:${outcome.kind}`);
       const continueAfter = outcome.kind === "advance" && !this.stopping;
       let applied: { workflow: StoredWorkflow; plan: PlannedOutcome };
       try {
@@ -287,6 +289,7 @@ export class WorkflowEngine<S = unknown> {
         }
       }
       this.afterApply(wf, applied.plan, started);
+      faultPoint("engine.afterOutcome", `${wf.step}:${applied.plan.kind}`);
       if (!(applied.plan.kind === "advance" && continueAfter)) return;
       wf = applied.workflow;
     }
