@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IReputationRegistry} from "../src/interfaces/IReputationRegistry.sol";
+import {Fixture} from "./utils/Fixture.sol";
+
+contract ReputationRegistryTest is Fixture {
+    address internal agentOwner;
+    uint256 internal agentId;
+    address internal c1;
+    address internal c2;
+
+    function setUp() public {
+        deployProtocol();
+        agentOwner = makeAddr("agentOwner");
+        c1 = makeAddr("client1");
+        c2 = makeAddr("client2");
+        vm.prank(agentOwner);
+        agentId = identity.register("ipfs://agent");
+    }
+
+    function _give(address client, int128 value, uint8 decimals, string memory t1, string memory t2) private {
+        vm.prank(client);
+        reputation.giveFeedback(agentId, value, decimals, t1, t2, "https://endpoint", "ipfs://fb", keccak256("fb"));
+    }
+
+    function test_GiveFeedback_StoresAndEmits() public {
+        vm.expectEmit(address(reputation));
+        emit IReputationRegistry.NewFeedback(
+            agentId, c1, 1, 8500, 2, "Initiative", "Initiative", "0xstudio", "https://endpoint", "ipfs://fb", keccak256("fb")
+        );
+        _give(c1, 8500, 2, "Initiative", "0xstudio");
+        (int128 v, uint8 d, string memory t1, string memory t2, bool revoked) = reputation.readFeedback(agentId, c1, 1);
+        assertEq(int256(v), 8500, "value");
+        assertEq(uint256(d), 2, "decimals");
+        assertEq(t1, "Initiative", "tag1");
+        assertEq(t2, "0xstudio", "tag2");
+        assertFalse(revoked, "not revoked");
+        assertEq(uint256(reputation.getLastIndex(agentId, c1)), 1, "last index");
+        address[] memory clients = reputation.getClients(agentId);
+        assertEq(clients.length, 1, "one client");
+        assertEq(clients[0], c1, "client");
+        assertEq(reputation.getIdentityRegistry(), address(identity), "identity");
+    }
+
+    function test_GetSummary_MeanWithTagFilters() public {
+        _give(c1, 8000, 2, "Initiative", "s1");
+        _give(c1, 9000, 2, "Reasoning", "s1");
+        _give(c2, 7000, 2, "Initiative", "s2");
+        address[] memory both = new address[](2);
+        (both[0], both[1]) = (c1, c2);
+        (uint64 n, int128 mean, uint8 d) = reputation.getSummary(agentId, both, "", "");
+        assertEq(uint256(n), 3, "all");
+        assertEq(int256(mean), 8000, "mean of 8000, 9000, 7000");
+        assertEq(uint256(d), 2, "decimals");
+        (n, mean,) = reputation.getSummary(agentId, both, "Initiative", "");
+        assertEq(uint256(n), 2, "tag1 filter");
+        assertEq(int256(mean), 7500, "mean of Initiative");
+        (n, mean,) = reputation.getSummary(agentId, both, "", "s1");
+        assertEq(uint256(n), 2, "tag2 filter");
+        assertEq(int256(mean), 8500, "mean of s1");
+        address[] memory only2 = new address[](1);
+        only2[0] = c2;
+        (n, mean,) = reputation.getSummary(agentId, only2, "", "");
+        assertEq(uint256(n), 1, "client filter");
+        (n, mean, d) = reputation.getSummary(agentId, both, "NeverUsed", "");
+        assertEq(uint256(n), 0, "unknown tag matches nothing");
+        assertEq(int256(mean), 0, "no mean");
+    }
+
+    function test_GetSummary_ScalesMixedDecimals() public {
+        _give(c1, 85, 0, "", "");
+        _give(c1, 9050, 2, "", "");
+        address[] memory one = new address[](1);
+        one[0] = c1;
+        (uint64 n, int128 mean, uint8 d) = reputation.getSummary(agentId, one, "", "");
+        assertEq(uint256(n), 2, "count");
+        assertEq(uint256(d), 2, "largest decimals");
+        assertEq(int256(mean), 8775, "(8500 + 9050) / 2");
+    }
+
+    function test_GetSummary_NegativeValues() public {
+        _give(c1, -300, 1, "", "");
+        _give(c1, 100, 1, "", "");
+        address[] memory one = new address[](1);
+        one[0] = c1;
+        (, int128 mean,) = reputation.getSummary(agentId, one, "", "");
+        assertEq(int256(mean), -100, "mean rounds toward zero");
+    }
+
+    function test_RevertWhen_SummaryWithoutClients() public {
+        vm.expectRevert(IReputationRegistry.ReputationRegistryClientsRequired.selector);
+        reputation.getSummary(agentId, new address[](0), "", "");
+    }
+
+    function test_RevokeFeedback_ExcludedFromSummary() public {
+        _give(c1, 1000, 0, "", "");
+        _give(c1, 3000, 0, "", "");
+        vm.expectEmit(address(reputation));
+        emit IReputationRegistry.FeedbackRevoked(agentId, c1, 1);
+        vm.prank(c1);
+        reputation.revokeFeedback(agentId, 1);
+        address[] memory one = new address[](1);
+        one[0] = c1;
+        (uint64 n, int128 mean,) = reputation.getSummary(agentId, one, "", "");
+        assertEq(uint256(n), 1, "revoked excluded");
+        assertEq(int256(mean), 3000, "mean of the rest");
+        vm.expectRevert(
+            abi.encodeWithSelector(IReputationRegistry.ReputationRegistryAlreadyRevoked.selector, agentId, c1, 1)
+        );
+        vm.prank(c1);
+        reputation.revokeFeedback(agentId, 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(IReputationRegistry.ReputationRegistryFeedbackNotFound.selector, agentId, c2, 1)
+        );
+        vm.prank(c2);
+        reputation.revokeFeedback(agentId, 1);
+    }
+
+    function test_ReadAllFeedback() public {
+        _give(c1, 1, 0, "A", "x");
+        _give(c2, 2, 0, "B", "x");
+        _give(c1, 3, 0, "A", "y");
+        vm.prank(c1);
+        reputation.revokeFeedback(agentId, 2);
+        (address[] memory clients, uint64[] memory idx, int128[] memory vals,,,, bool[] memory rev) =
+            reputation.readAllFeedback(agentId, new address[](0), "", "", false);
+        assertEq(clients.length, 2, "revoked excluded");
+        assertEq(clients[0], c1, "client order");
+        assertEq(uint256(idx[0]), 1, "index");
+        assertEq(int256(vals[1]), 2, "c2's value");
+        (clients,,,,,, rev) = reputation.readAllFeedback(agentId, new address[](0), "A", "", true);
+        assertEq(clients.length, 2, "tag A incl. revoked");
+        assertTrue(rev[1], "revoked flag");
+        (,,, , string[] memory t1s, string[] memory t2s,) =
+            reputation.readAllFeedback(agentId, new address[](0), "", "x", false);
+        assertEq(t1s.length, 2, "tag2 x");
+        assertEq(t1s[1], "B", "tag1 read back");
+        assertEq(t2s[0], "x", "tag2 read back");
+        (clients,,,,,,) = reputation.readAllFeedback(agentId, new address[](0), "missing", "", true);
+        assertEq(clients.length, 0, "unknown tag");
+    }
+
+    function test_AppendResponse() public {
+        _give(c1, 1, 0, "", "");
+        vm.expectEmit(address(reputation));
+        emit IReputationRegistry.ResponseAppended(agentId, c1, 1, agentOwner, "ipfs://r", keccak256("r"));
+        vm.prank(agentOwner);
+        reputation.appendResponse(agentId, c1, 1, "ipfs://r", keccak256("r"));
+        assertEq(uint256(reputation.getResponseCount(agentId, c1, 1)), 1, "one response");
+        vm.expectRevert(
+            abi.encodeWithSelector(IReputationRegistry.ReputationRegistryFeedbackNotFound.selector, agentId, c1, 2)
+        );
+        reputation.appendResponse(agentId, c1, 2, "", bytes32(0));
+    }
+
+    function test_RevertWhen_SelfFeedback() public {
+        vm.expectRevert(
+            abi.encodeWithSelector(IReputationRegistry.ReputationRegistrySelfFeedback.selector, agentId, agentOwner)
+        );
+        _give(agentOwner, 1, 0, "", "");
+        address op = makeAddr("operatorOfAgent");
+        vm.prank(agentOwner);
+        identity.setApprovalForAll(op, true);
+        vm.expectRevert(abi.encodeWithSelector(IReputationRegistry.ReputationRegistrySelfFeedback.selector, agentId, op));
+        _give(op, 1, 0, "", "");
+    }
+
+    function test_RevertWhen_UnknownAgentOrBadDecimals() public {
+        vm.expectRevert(abi.encodeWithSelector(IReputationRegistry.ReputationRegistryUnknownAgent.selector, 77));
+        vm.prank(c1);
+        reputation.giveFeedback(77, 1, 0, "", "", "", "", bytes32(0));
+        vm.expectRevert(abi.encodeWithSelector(IReputationRegistry.ReputationRegistryInvalidDecimals.selector, 19));
+        _give(c1, 1, 19, "", "");
+    }
+
+    function test_FeedbackIsCompact_GasPerFeedback() public {
+        // warm the tags and the client list, as a distributor's repeated closes do
+        _give(c1, 1, 2, "Initiative", "0x1234567890abcdef1234567890abcdef12345678");
+        vm.prank(c1);
+        uint256 before = gasleft();
+        reputation.giveFeedback(
+            agentId,
+            8500,
+            2,
+            "Initiative",
+            "0x1234567890abcdef1234567890abcdef12345678",
+            "",
+            "chaoschain://work/0x01",
+            keccak256("work")
+        );
+        uint256 used = before - gasleft();
+        assertLt(used, 45_000, "one new slot per feedback, tags interned");
+    }
+
+    function testFuzz_SummaryIsTheMean(int64 a, int64 b, int64 c) public {
+        _give(c1, a, 2, "t", "");
+        _give(c1, b, 2, "t", "");
+        _give(c2, c, 2, "t", "");
+        address[] memory both = new address[](2);
+        (both[0], both[1]) = (c1, c2);
+        (uint64 n, int128 mean,) = reputation.getSummary(agentId, both, "t", "");
+        assertEq(uint256(n), 3, "count");
+        assertEq(int256(mean), (int256(a) + int256(b) + int256(c)) / 3, "mean");
+    }
+}
