@@ -24,6 +24,8 @@ type Vector = {
   };
 };
 
+const VECTORS = vectors as unknown as Vector[];
+
 /** An independent canonical JSON for these simple inputs: JSON.stringify with keys sorted recursively. */
 function sortedJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(sortedJson).join(",")}]`;
@@ -34,7 +36,7 @@ function sortedJson(v: unknown): string {
   return JSON.stringify(v);
 }
 
-describe.each(vectors as Vector[])("golden vector: $name", (v) => {
+describe.each(VECTORS)("golden vector: $name", (v) => {
   const dkg = computeDkg(v.input, v.participants ? { participants: v.participants } : {});
 
   it("reproduces the recorded roots, hashes, clocks, weights and proofs", () => {
@@ -87,7 +89,7 @@ describe.each(vectors as Vector[])("golden vector: $name", (v) => {
 
 describe("golden coverage", () => {
   it("includes the spec example with 2500/5000/2500", () => {
-    const v = (vectors as Vector[]).find((x) => x.name.startsWith("spec example"))!;
+    const v = VECTORS.find((x) => x.name.startsWith("spec example"))!;
     expect(v.expected.contribution_weights.map((w) => w.bps)).toEqual([2500, 5000, 2500]);
   });
 });
