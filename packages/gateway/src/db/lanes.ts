@@ -4,7 +4,7 @@
  * every write of the owner checks owner + fence + expiry under a row lock (`withLaneFence`); a check that fails means
  * the lease is lost: stop at once, write nothing more.
  */
-import type { Address } from "viem";
+import { type Address, getAddress } from "viem";
 import { BaseError } from "../errors/base";
 import { query, withTransaction } from "./pool";
 import type { Db, DbClient, Queryable } from "./types";
@@ -118,6 +118,20 @@ export async function getLane(db: Queryable, chainId: number, signer: Address): 
     lease_expires_at: r.lease_expires_at,
     fence: Number(r.fence),
   };
+}
+
+/**
+ * True when some process holds a valid lease on the lane (database clock): intents for this signer will be worked.
+ * Workflows wait on it up to LANE_CLAIM_TIMEOUT_MS, then STALL `SIGNER_UNAVAILABLE`.
+ */
+export async function isLaneOwned(db: Queryable, chainId: number, signer: Address): Promise<boolean> {
+  const { rows } = await query<{ owned: boolean }>(
+    db,
+    `SELECT EXISTS (SELECT 1 FROM tx_lanes WHERE chain_id = $1 AND signer = $2
+                    AND lease_owner IS NOT NULL AND lease_expires_at > now()) AS owned`,
+    [chainId, getAddress(signer)],
+  );
+  return rows[0]?.owned === true;
 }
 
 export interface FencedLane {

@@ -14,7 +14,7 @@ import {
   listIntentsForWorkflow,
   pickRelayer,
 } from "../../src/db/intents";
-import { claimLane, LaneLeaseLostError, releaseLane, renewLane, withLaneFence } from "../../src/db/lanes";
+import { claimLane, isLaneOwned, LaneLeaseLostError, releaseLane, renewLane, withLaneFence } from "../../src/db/lanes";
 import { migrate } from "../../src/db/migrate";
 import { createPool, withTransaction } from "../../src/db/pool";
 import type { Db } from "../../src/db/types";
@@ -102,7 +102,9 @@ describe("tx intents", () => {
 describe("tx lane leases", () => {
   it("one owner at a time; fence + 1 on take-over; a stale owner writes nothing", async () => {
     const p = { chainId: 7, signer: S1, ttlMs: 200 };
+    expect(await isLaneOwned(db, 7, S1)).toBe(false);
     const a = await claimLane(db, { ...p, owner: "a" });
+    expect(await isLaneOwned(db, 7, S1.toLowerCase() as `0x${string}`)).toBe(true);
     expect(a).toMatchObject({ fence: 1, nextNonce: 0, previousOwner: null });
     expect(await claimLane(db, { ...p, owner: "b" })).toBeNull();
     expect(await renewLane(db, a!, 200)).toBe(true);
@@ -113,6 +115,7 @@ describe("tx lane leases", () => {
     await expect(withLaneFence(db, a!, async () => "written")).rejects.toBeInstanceOf(LaneLeaseLostError);
     expect(await withLaneFence(db, b!, async (_c, lane) => lane.nextNonce)).toBe(0);
     await releaseLane(db, b!);
+    expect(await isLaneOwned(db, 7, S1)).toBe(false);
     const c = await claimLane(db, { ...p, owner: "c", ttlMs: 10_000 });
     expect(c).toMatchObject({ fence: 3, previousOwner: null });
   });

@@ -3,9 +3,10 @@
  * intents, no nonce conflict, each intent mined exactly once; a graceful stop hands lanes over at once; a manager
  * without a key never touches that key's lane.
  */
+import { DEV_ACCOUNTS } from "@chaoschain-ts/devnet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getLane } from "../../src/db/lanes";
-import { type Bed, createBed, LANE_KEYS, sleep } from "./helpers";
+import { type Bed, createBed, LANE_KEYS, sleep, waitFor } from "./helpers";
 
 let bed: Bed;
 const [A, B, C, D] = LANE_KEYS as unknown as [
@@ -61,15 +62,40 @@ describe("tx lanes across processes", () => {
     expect(rows).toEqual([]);
   });
 
+  it("a lost lease stops the lane at once; it claims again only after the thief's lease expires", async () => {
+    const m = bed.manager([D], { leaseTtlMs: 600 });
+    m.start();
+    await waitFor(async () => m.ownedSigners().length === 1);
+    const warm = await bed.queueHit(D.address, "lease-warm");
+    await bed.waitIntent(warm.id, (i) => i.state === "final");
+    // another process takes the lane over (fence + 1) with a lease of 1.5 s
+    await bed.db.query(
+      `UPDATE tx_lanes SET lease_owner = 'thief', fence = fence + 1, lease_expires_at = now() + interval '1500 ms'
+       WHERE chain_id = $1 AND signer = $2`,
+      [bed.anvil.chainId, D.address],
+    );
+    await waitFor(async () => m.ownedSigners().length === 0, 5000);
+    const during = await bed.queueHit(D.address, "lease-during");
+    await sleep(400);
+    expect((await bed.waitIntent(during.id, () => true)).state).toBe("queued"); // nothing written while not owner
+    const done = await bed.waitIntent(during.id, (i) => i.state === "final", 15_000);
+    expect(done.attempts).toHaveLength(1);
+    const lane = await getLane(bed.db, bed.anvil.chainId, D.address);
+    expect(lane!.lease_owner).not.toBe("thief");
+    expect(lane!.fence).toBe(3);
+    await m.stop();
+  });
+
   it("a manager without a key never touches that key's lane", async () => {
     const m3 = bed.manager([C]);
     m3.start();
-    const forD = await bed.queueHit(D.address, "nobody-holds-d");
+    const E = DEV_ACCOUNTS[6]!;
+    const forD = await bed.queueHit(E.address, "nobody-holds-e");
     const forC = await bed.queueHit(C.address, "c-holds-c");
     await bed.waitIntent(forC.id, (i) => i.state === "final");
     await sleep(300);
     expect((await bed.waitIntent(forD.id, () => true)).state).toBe("queued");
-    expect(await getLane(bed.db, bed.anvil.chainId, D.address)).toBeNull();
-    expect(await bed.publicClient.getTransactionCount({ address: D.address })).toBe(0);
+    expect(await getLane(bed.db, bed.anvil.chainId, E.address)).toBeNull();
+    expect(await bed.publicClient.getTransactionCount({ address: E.address })).toBe(0);
   });
 });
