@@ -9,6 +9,7 @@ import { type ApiKeyAuthenticator, createApiKeyAuthenticator } from "../../src/a
 import type { RateLimitDefaults } from "../../src/api/ratelimit/plugin";
 import { createV1Plugin, type V1Deps } from "../../src/api/v1";
 import type { IntakeDeps } from "../../src/api/workflows/intake";
+import { workflowRoutes } from "../../src/api/workflows/routes";
 import { type GatewayConfig, loadConfig } from "../../src/config";
 import { migrate } from "../../src/db/migrate";
 import { createPool } from "../../src/db/pool";
@@ -43,6 +44,8 @@ export type TestApiOptions = {
   rpcUrl?: string;
   contracts?: Partial<GatewayConfig["contracts"]>;
   reads?: V1Deps["reads"];
+  /** also register the lead's /workflows routes (after the v1 plugin, as compose.ts does) */
+  withWorkflows?: boolean;
 };
 
 let closedPort: number | undefined;
@@ -81,9 +84,10 @@ export async function setupApi(opts: TestApiOptions = {}): Promise<TestApi & { d
       maxEvidenceNodes: cfg.maxEvidenceNodes,
       publicClient,
     };
+    const metrics = createMetrics();
     const app = await buildApp({
       config: cfg,
-      metrics: createMetrics(),
+      metrics,
       health: {
         db: async () => {
           await db.query("SELECT 1");
@@ -101,6 +105,7 @@ export async function setupApi(opts: TestApiOptions = {}): Promise<TestApi & { d
           rateLimitsDisabled: opts.rateLimitsDisabled,
           reads: opts.reads ?? { workCacheTtlMs: 0, epochClosedTtlMs: 0 },
         }),
+        ...(opts.withWorkflows ? [workflowRoutes({ ...intake, db, metrics })] : []),
       ],
     });
     await app.ready();
