@@ -15,6 +15,7 @@ import {
   rewardsDistributorAbi,
   sortContribution,
   studioProxyAbi,
+  withGasHeadroom,
 } from "@chaoschain-ts/protocol";
 import {
   type Abi,
@@ -76,9 +77,22 @@ async function main(anvil: AnvilHandle): Promise<void> {
     functionName: string,
     args: readonly unknown[],
   ) => {
-    const hash = await walletClient.writeContract({ account: from, chain: foundry, address, abi, functionName, args });
+    const estimate = await publicClient.estimateContractGas({ account: from, address, abi, functionName, args });
+    const gas = withGasHeadroom(estimate);
+    const hash = await walletClient.writeContract({
+      account: from,
+      chain: foundry,
+      address,
+      abi,
+      functionName,
+      args,
+      gas,
+    });
     const receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
-    if (receipt.status !== "success") throw new Error(`${functionName} reverted (${hash})`);
+    if (receipt.status !== "success") {
+      const tx = await publicClient.getTransaction({ hash });
+      throw new Error(`${functionName} reverted (${hash}), gas used ${receipt.gasUsed} of limit ${tx.gas}`);
+    }
     return receipt.gasUsed;
   };
 

@@ -18,6 +18,7 @@ export {
   deployProtocol,
   type ProtocolAddresses,
 } from "./deploy/deployProtocol";
+export { withGasHeadroom } from "./deploy/withGasHeadroom";
 // Encoders
 export {
   type AssertContributionErrorType,

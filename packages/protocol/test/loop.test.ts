@@ -42,6 +42,7 @@ import {
   sortContribution,
   studioProxyAbi,
   UNIVERSAL_DIMENSIONS,
+  withGasHeadroom,
 } from "../src/index";
 
 const STAKE = parseEther("1");
@@ -95,17 +96,19 @@ describe("protocol loop on anvil", () => {
     expect(receipt.status).toBe("success");
     return receipt;
   };
-  const write = (from: LocalAccount, address: Address, functionName: string, args: readonly unknown[]) =>
-    send(
+  const write = async (from: LocalAccount, address: Address, functionName: string, args: readonly unknown[]) => {
+    const request = { account: from, address, abi: [...studioProxyAbi, ...rewardsDistributorAbi], functionName, args };
+    const estimate = await publicClient.estimateContractGas(
+      request as Parameters<typeof publicClient.estimateContractGas>[0],
+    );
+    return send(
       wallet().writeContract({
-        account: from,
+        ...request,
         chain: foundry,
-        address,
-        abi: [...studioProxyAbi, ...rewardsDistributorAbi],
-        functionName,
-        args,
+        gas: withGasHeadroom(estimate),
       } as Parameters<ReturnType<typeof wallet>["writeContract"]>[0]),
     );
+  };
 
   test("deploy, work, score (direct, outlier, commit-reveal), close, withdraw, reputation", async () => {
     addresses = await deployProtocol({

@@ -12,6 +12,7 @@ import { type DeploymentFailedErrorType, MissingEventError, type MissingEventErr
 import { chaosCoreAbi, identityRegistryAbi, studioProxyAbi } from "../generated/index";
 import type { ProtocolAddresses } from "./deployProtocol";
 import { sendAndWait } from "./sendAndWait";
+import { withGasHeadroom } from "./withGasHeadroom";
 
 export type DemoAgent = { address: Address; agentId: bigint; role: AgentRole };
 
@@ -57,9 +58,16 @@ export async function createDemoStudio(parameters: CreateDemoStudioParameters): 
   const owner = walletClient.account;
   const chain = walletClient.chain ?? null;
   const logicModule = parameters.logicModule ?? addresses.defaultLogicModule;
+  // Estimate, then send with headroom (see withGasHeadroom).
+  const write: typeof walletClient.writeContract = async (request) => {
+    const estimate = await publicClient.estimateContractGas(
+      request as Parameters<typeof publicClient.estimateContractGas>[0],
+    );
+    return walletClient.writeContract({ ...request, gas: withGasHeadroom(estimate) } as typeof request);
+  };
 
   const created = await sendAndWait(publicClient, "ChaosCore.createStudio", () =>
-    walletClient.writeContract({
+    write({
       address: addresses.chaosCore,
       abi: chaosCoreAbi,
       functionName: "createStudio",
@@ -75,7 +83,7 @@ export async function createDemoStudio(parameters: CreateDemoStudioParameters): 
   if (parameters.scoreWindows) {
     const { commitSec, revealSec } = parameters.scoreWindows;
     await sendAndWait(publicClient, "StudioProxy.setScoreWindows", () =>
-      walletClient.writeContract({
+      write({
         address: studio,
         abi: studioProxyAbi,
         functionName: "setScoreWindows",
@@ -108,7 +116,7 @@ export async function createDemoStudio(parameters: CreateDemoStudioParameters): 
   const agents: DemoAgent[] = [];
   for (const { account, role, stake } of roster.values()) {
     const registered = await sendAndWait(publicClient, `IdentityRegistry.register(${account.address})`, () =>
-      walletClient.writeContract({
+      write({
         address: addresses.identityRegistry,
         abi: identityRegistryAbi,
         functionName: "register",
@@ -121,7 +129,7 @@ export async function createDemoStudio(parameters: CreateDemoStudioParameters): 
     if (!event) throw new MissingEventError({ eventName: "Registered", hash: registered.transactionHash });
     const agentId = event.args.agentId;
     await sendAndWait(publicClient, `StudioProxy.registerAgent(${account.address})`, () =>
-      walletClient.writeContract({
+      write({
         address: studio,
         abi: studioProxyAbi,
         functionName: "registerAgent",
@@ -136,7 +144,7 @@ export async function createDemoStudio(parameters: CreateDemoStudioParameters): 
 
   if (parameters.escrowWei > 0n) {
     await sendAndWait(publicClient, "StudioProxy.deposit", () =>
-      walletClient.writeContract({
+      write({
         address: studio,
         abi: studioProxyAbi,
         functionName: "deposit",

@@ -21,6 +21,7 @@ import {
   validationRegistryBytecode,
 } from "../generated/index";
 import { sendAndWait } from "./sendAndWait";
+import { withGasHeadroom } from "./withGasHeadroom";
 
 /** Every protocol contract address of one deployment. */
 export type ProtocolAddresses = {
@@ -76,7 +77,17 @@ export async function deployProtocol(parameters: DeployProtocolParameters): Prom
   };
   const call = async (step: string, address: Address, abi: Abi, functionName: string, args: readonly unknown[]) => {
     await sendAndWait(publicClient, step, () =>
-      walletClient.writeContract({ address, abi, functionName, args, account, chain }),
+      publicClient.estimateContractGas({ address, abi, functionName, args, account }).then((estimate) =>
+        walletClient.writeContract({
+          address,
+          abi,
+          functionName,
+          args,
+          account,
+          chain,
+          gas: withGasHeadroom(estimate),
+        }),
+      ),
     );
   };
 
