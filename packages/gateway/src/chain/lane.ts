@@ -144,6 +144,14 @@ async function findReceipt(
   return null;
 }
 
+/** Newest first: is any attempt for the intent's nonce in the mempool (or mined)? */
+async function anyAttemptKnown(lane: Lane, intent: IntentRow): Promise<boolean> {
+  for (let i = intent.attempts.length - 1; i >= 0; i--) {
+    if (await inMempoolOrChain(lane, intent.attempts[i]!.hash)) return true;
+  }
+  return false;
+}
+
 async function txCount(lane: Lane, at: "latest" | "pending" | bigint): Promise<number> {
   return typeof at === "bigint"
     ? lane.publicClient.getTransactionCount({ address: lane.account.address, blockNumber: at })
@@ -328,14 +336,15 @@ function errorMessage(err: unknown): string {
   return String(err);
 }
 
+/** sent: the node took the bytes; known: it had them or their nonce is used; refused: neither (see last_error). */
+type BroadcastOutcome = "sent" | "known" | "refused";
+
 /**
  * Broadcasts persisted bytes. Whether the node took them is decided by observation, never by the error's wording:
  * a receipt for any attempt, the bytes known to the node ("already known"), or the nonce already used ("nonce too
  * low") all count as sent; then receipts decide. A refusal of bytes whose nonce is still free is answered with a
  * no-op replacement that frees the nonce.
  */
-/** sent: the node took the bytes; known: it had them or their nonce is used; refused: neither (see last_error). */
-type BroadcastOutcome = "sent" | "known" | "refused";
 
 async function broadcast(lane: Lane, intent: IntentRow, attempt: TxAttempt): Promise<BroadcastOutcome> {
   try {
@@ -366,9 +375,10 @@ async function broadcast(lane: Lane, intent: IntentRow, attempt: TxAttempt): Pro
   return "sent";
 }
 
+/** Some attempt for the nonce is known to the node (pooled or mined), or the nonce is used on chain. */
 async function nodeHasOrUsedNonce(lane: Lane, intent: IntentRow, attempt: TxAttempt): Promise<boolean> {
   if (await inMempoolOrChain(lane, attempt.hash)) return true;
-  if (await findReceipt(lane, intent)) return true;
+  if (await anyAttemptKnown(lane, intent)) return true;
   return intent.nonce !== null && (await txCount(lane, "latest")) > intent.nonce;
 }
 
@@ -473,7 +483,7 @@ async function followIntent(lane: Lane, intent: IntentRow, dbNowMs: number): Pro
   if (pending < nonce) return fillGap(lane, pending, nonce);
 
   const latest = lastAttempt(intent);
-  if (!(await inMempoolOrChain(lane, latest.hash))) {
+  if (!(await anyAttemptKnown(lane, intent))) {
     lane.logger.info({ intent: intent.id, nonce, hash: latest.hash }, "tx lane: not in the mempool: re-broadcasting");
     return progressOf(await broadcast(lane, intent, latest));
   }
