@@ -150,6 +150,11 @@ describe("npm start (chaoschain start)", () => {
     expect(h.status).toBe(200);
     expect(h.body).toMatchObject({ status: "ok", chain_id: 31337, db: "ok" });
     expect(run.output()).toContain("ChaosChain dev stack is running");
+    // dev.json's api_key is an operator key the gateway accepts
+    const authed = await fetch(`${first.gateway_url}/workflows`, { headers: { "x-api-key": first.api_key } });
+    expect(authed.status).toBe(200);
+    const anonymous = await fetch(`${first.gateway_url}/workflows`);
+    expect(anonymous.status).toBe(401);
 
     // Ctrl-C: everything stops, nothing of this data directory is left in the process table
     run.child.kill("SIGINT");

@@ -5,16 +5,14 @@
  * that process is gone, so a killed supervisor never leaves a gateway behind.
  */
 import { pathToFileURL } from "node:url";
+import { fullSeams } from "./compose";
 import { ConfigError, type GatewayConfig, loadConfig } from "./config";
 import { BaseError } from "./errors/base";
 import { type GatewayHandle, type GatewaySeams, startGateway } from "./server";
 
-/**
- * The seams a production process runs with. Integration point: add the workflow definitions, the lane manager
- * and the route plugins here as they land (see GatewaySeams).
- */
-export async function productionSeams(_config: GatewayConfig): Promise<GatewaySeams> {
-  return {};
+/** The seams a production process runs with: every part of compose.ts (workflows, lanes, auth, routes). */
+export async function productionSeams(config: GatewayConfig): Promise<GatewaySeams> {
+  return fullSeams(config);
 }
 
 export interface RunGatewayOptions {
