@@ -57,9 +57,10 @@ contract RewardsDistributor is IRewardsDistributor, Ownable {
         uint64 epoch;
     }
 
+    /// @dev One slot per (studio, epoch): closing an epoch with work rewrites a non-zero slot (cheap).
     struct EpochState {
+        uint64 workCount;
         bool closed;
-        bytes32[] works;
     }
 
     /// @dev Consensus result of one participant. `packed`: payout (bits 0..95, unless the flag at bit 120 is set),
@@ -131,6 +132,7 @@ contract RewardsDistributor is IRewardsDistributor, Ownable {
     Config private _config;
 
     mapping(address studio => mapping(uint64 epoch => EpochState)) private _epochs;
+    mapping(address studio => mapping(uint64 epoch => mapping(uint256 index => bytes32))) private _epochWorks;
     mapping(address studio => uint64) private _currentEpoch;
     mapping(bytes32 dataHash => WorkRecord) private _works;
     mapping(bytes32 dataHash => address[]) private _workValidators;
@@ -186,11 +188,14 @@ contract RewardsDistributor is IRewardsDistributor, Ownable {
         if (participants.length > cfg.maxParticipantsPerWork) {
             revert RewardsDistributorTooManyParticipants(dataHash, participants.length, cfg.maxParticipantsPerWork);
         }
-        uint256 count = state.works.length + 1;
-        if (count > cfg.maxWorksPerEpoch) revert RewardsDistributorTooManyWorks(count, cfg.maxWorksPerEpoch);
+        uint256 index = state.workCount;
+        if (index + 1 > cfg.maxWorksPerEpoch) revert RewardsDistributorTooManyWorks(index + 1, cfg.maxWorksPerEpoch);
 
         _works[dataHash] = WorkRecord({studio: studio, epoch: epoch});
-        state.works.push(dataHash);
+        _epochWorks[studio][epoch][index] = dataHash;
+        // casting to 'uint64' is safe because index < maxWorksPerEpoch <= 2^32 - 1.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        state.workCount = uint64(index + 1);
         emit WorkRegistered(studio, epoch, dataHash);
     }
 
@@ -232,9 +237,9 @@ contract RewardsDistributor is IRewardsDistributor, Ownable {
         EpochState storage state = _epochs[studio][epoch];
         if (state.closed) revert RewardsDistributorEpochClosed(studio, epoch);
         Config memory cfg = _config;
-        bytes32[] memory works = state.works;
-        uint256 workCount = works.length;
+        uint256 workCount = state.workCount;
         if (workCount > cfg.maxWorksPerEpoch) revert RewardsDistributorTooManyWorks(workCount, cfg.maxWorksPerEpoch);
+        bytes32[] memory works = _loadEpochWork(studio, epoch, workCount);
 
         state.closed = true;
         if (epoch >= _currentEpoch[studio]) {
@@ -338,7 +343,7 @@ contract RewardsDistributor is IRewardsDistributor, Ownable {
 
     /// @inheritdoc IRewardsDistributor
     function getEpochWork(address studio, uint64 epoch) external view returns (bytes32[] memory) {
-        return _epochs[studio][epoch].works;
+        return _loadEpochWork(studio, epoch, _epochs[studio][epoch].workCount);
     }
 
     /// @inheritdoc IRewardsDistributor
@@ -411,6 +416,14 @@ contract RewardsDistributor is IRewardsDistributor, Ownable {
     }
 
     // ------------------------------------------------------------------------------------------------ internals
+
+    function _loadEpochWork(address studio, uint64 epoch, uint256 count) private view returns (bytes32[] memory list) {
+        mapping(uint256 => bytes32) storage works = _epochWorks[studio][epoch];
+        list = new bytes32[](count);
+        for (uint256 i; i < count; ++i) {
+            list[i] = works[i];
+        }
+    }
 
     function _checkStudio(address studio) private view {
         address core = _registry.getChaosCore();

@@ -41,7 +41,7 @@ abstract contract RewardsDistributorTestBase is Fixture {
     }
 
     /// @notice Registers the work and every verifier as the operator.
-    function _registerAll(bytes32 dh, uint64 epoch) internal {
+    function _registerAll(bytes32 dh, uint64 epoch) internal virtual {
         vm.prank(operator);
         distributor.registerWork(address(studio), epoch, dh);
         for (uint256 v; v < verifiers.length; ++v) {

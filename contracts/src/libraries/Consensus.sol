@@ -114,11 +114,21 @@ library Consensus {
         out = new uint16[](dims);
         for (uint256 d; d < dims; ++d) {
             uint256 shift = 16 * d;
-            for (uint256 i; i < n; ++i) {
-                uint256 s = (packedVectors[i] >> shift) & 0xffff;
-                if (s > MAX_SCORE_BPS) revert ConsensusScoreOutOfRange(s);
-                keys[i] = (s << 128) | (equal ? 1 : weights[i]);
+            uint256 bad;
+            // keys[i] = score << 128 | weight (1 each when all stakes are zero); i < n for all three arrays.
+            assembly ("memory-safe") {
+                let vp := add(packedVectors, 0x20)
+                let wp := add(weights, 0x20)
+                let kp := add(keys, 0x20)
+                for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                    let score := and(shr(shift, mload(add(vp, shl(5, i)))), 0xffff)
+                    if gt(score, 10000) { bad := add(score, 1) }
+                    let w := 1
+                    if iszero(equal) { w := mload(add(wp, shl(5, i))) }
+                    mstore(add(kp, shl(5, i)), or(shl(128, score), w))
+                }
             }
+            if (bad != 0) revert ConsensusScoreOutOfRange(bad - 1);
             out[d] = _aggregateKeys(keys, devs, total, alpha).consensus;
         }
     }
@@ -176,10 +186,16 @@ library Consensus {
         uint256 dims = consensus.length;
         if (dims == 0 || tolerance == 0) return 0;
         uint256 sumAbs;
-        for (uint256 d; d < dims; ++d) {
-            uint256 a = (packedVector >> (16 * d)) & 0xffff;
-            uint256 b = consensus[d];
-            sumAbs += a > b ? a - b : b - a;
+        // d < dims = consensus.length; values are 16-bit, so the sum of at most 16 differences cannot overflow.
+        assembly ("memory-safe") {
+            let cp := add(consensus, 0x20)
+            for { let d := 0 } lt(d, dims) { d := add(d, 1) } {
+                let a := and(shr(shl(4, d), packedVector), 0xffff)
+                let b := mload(add(cp, shl(5, d)))
+                let diff := sub(a, b)
+                if lt(a, b) { diff := sub(b, a) }
+                sumAbs := add(sumAbs, diff)
+            }
         }
         return _accuracy(sumAbs, tolerance * dims);
     }
@@ -225,20 +241,31 @@ library Consensus {
     }
 
     /// @dev `keys` = `score << 128 | weight` (unsorted, overwritten); `devs` a scratch buffer of the same length.
+    /// Hot path of every close (one call per participant and dimension): unchecked arithmetic and assembly
+    /// array access. Bounds: every index is `< n = keys.length = devs.length`; scores and deviations are
+    /// <= 10000 < 2^14 and weights < 2^128 (checked by the callers), so `s * w < 2^142`, sums of at most n such
+    /// terms and `2 * cum` cannot overflow.
     function _aggregateKeys(uint256[] memory keys, uint256[] memory devs, uint256 total, uint256 alpha)
         private
         pure
         returns (Dimension memory)
     {
-        uint256 n = keys.length;
         _sort(keys);
         uint256 median = _lowerMedian(keys, total);
 
         // Absolute deviations with the same weights, sorted for the weighted MAD.
-        for (uint256 i; i < n; ++i) {
-            uint256 s = keys[i] >> 128;
-            uint256 d = s > median ? s - median : median - s;
-            devs[i] = (d << 128) | (keys[i] & _WEIGHT_MASK);
+        assembly ("memory-safe") {
+            let n := mload(keys)
+            let src := add(keys, 0x20)
+            let dst := add(devs, 0x20)
+            let mask := sub(shl(128, 1), 1)
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let key := mload(add(src, shl(5, i)))
+                let score := shr(128, key)
+                let dev := sub(score, median)
+                if lt(score, median) { dev := sub(median, score) }
+                mstore(add(dst, shl(5, i)), or(shl(128, dev), and(key, mask)))
+            }
         }
         _sort(devs);
         uint256 mad = _lowerMedian(devs, total);
@@ -260,19 +287,90 @@ library Consensus {
     {
         uint256 num;
         uint256 den;
-        uint256 n = keys.length;
-        for (uint256 i; i < n; ++i) {
-            uint256 key = keys[i];
-            uint256 s = key >> 128;
-            uint256 d = s > median ? s - median : median - s;
-            if (d * ALPHA_SCALE <= limit) {
-                uint256 w = key & _WEIGHT_MASK;
-                num += s * w; // < 2^14 * 2^128 per term
-                den += w;
-                ++count;
+        assembly ("memory-safe") {
+            let n := mload(keys)
+            let src := add(keys, 0x20)
+            let mask := sub(shl(128, 1), 1)
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let key := mload(add(src, shl(5, i)))
+                let score := shr(128, key)
+                let dev := sub(score, median)
+                if lt(score, median) { dev := sub(median, score) }
+                // ALPHA_SCALE = 100
+                if iszero(gt(mul(dev, 100), limit)) {
+                    let w := and(key, mask)
+                    num := add(num, mul(score, w))
+                    den := add(den, w)
+                    count := add(count, 1)
+                }
             }
         }
         mean = den == 0 ? median : (num + den / 2) / den;
+    }
+
+    /// @dev First key whose cumulative weight reaches half the total: `2 * cum >= total`. `keys` sorted ascending.
+    function _lowerMedian(uint256[] memory keys, uint256 total) private pure returns (uint256 m) {
+        assembly ("memory-safe") {
+            let n := mload(keys)
+            let src := add(keys, 0x20)
+            let mask := sub(shl(128, 1), 1)
+            let cum := 0
+            // the loop always returns: it ends with cum == total
+            m := shr(128, mload(add(src, shl(5, sub(n, 1)))))
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let key := mload(add(src, shl(5, i)))
+                cum := add(cum, and(key, mask))
+                if iszero(lt(shl(1, cum), total)) {
+                    m := shr(128, key)
+                    break
+                }
+            }
+        }
+    }
+
+    /// @dev Sorts ascending in place (the array is always a private copy): insertion sort up to
+    /// `_INSERTION_SORT_MAX` elements, heapsort above (O(n log n) worst case, no recursion).
+    function _sort(uint256[] memory a) private pure {
+        uint256 n = a.length;
+        if (n <= _INSERTION_SORT_MAX) {
+            assembly ("memory-safe") {
+                let base := add(a, 0x20)
+                for { let i := 1 } lt(i, n) { i := add(i, 1) } {
+                    let key := mload(add(base, shl(5, i)))
+                    let j := i
+                    for {} gt(j, 0) {} {
+                        let prev := mload(add(base, shl(5, sub(j, 1))))
+                        if iszero(gt(prev, key)) { break }
+                        mstore(add(base, shl(5, j)), prev)
+                        j := sub(j, 1)
+                    }
+                    mstore(add(base, shl(5, j)), key)
+                }
+            }
+            return;
+        }
+        unchecked {
+            for (uint256 start = n / 2; start > 0; --start) {
+                _siftDown(a, start - 1, n);
+            }
+            for (uint256 end = n - 1; end > 0; --end) {
+                (a[0], a[end]) = (a[end], a[0]);
+                _siftDown(a, 0, end);
+            }
+        }
+    }
+
+    function _siftDown(uint256[] memory a, uint256 root, uint256 end) private pure {
+        unchecked {
+            while (true) {
+                uint256 child = 2 * root + 1;
+                if (child >= end) return;
+                if (child + 1 < end && a[child] < a[child + 1]) ++child;
+                if (a[root] >= a[child]) return;
+                (a[root], a[child]) = (a[child], a[root]);
+                root = child;
+            }
+        }
     }
 
     function _accuracy(uint256 sumAbs, uint256 scale) private pure returns (uint16) {
@@ -280,52 +378,5 @@ library Consensus {
         // casting to 'uint16' is safe because (scale - sumAbs) / scale <= 1, so the value is <= 10000.
         // forge-lint: disable-next-line(unsafe-typecast)
         return uint16((MAX_SCORE_BPS * (scale - sumAbs)) / scale);
-    }
-
-    /// @dev First key whose cumulative weight reaches half the total: `2 * cum >= total`. `keys` sorted ascending.
-    function _lowerMedian(uint256[] memory keys, uint256 total) private pure returns (uint256) {
-        uint256 cum;
-        uint256 n = keys.length;
-        for (uint256 i; i < n; ++i) {
-            cum += keys[i] & _WEIGHT_MASK;
-            if (cum * 2 >= total) return keys[i] >> 128;
-        }
-        return keys[n - 1] >> 128; // unreachable: the loop ends with cum == total
-    }
-
-    /// @dev Sorts ascending in place (the array is always a private copy).
-    function _sort(uint256[] memory a) private pure {
-        uint256 n = a.length;
-        if (n <= _INSERTION_SORT_MAX) {
-            for (uint256 i = 1; i < n; ++i) {
-                uint256 key = a[i];
-                uint256 j = i;
-                while (j > 0 && a[j - 1] > key) {
-                    a[j] = a[j - 1];
-                    --j;
-                }
-                a[j] = key;
-            }
-            return;
-        }
-        // Heapsort: O(n log n) worst case, no recursion.
-        for (uint256 start = n / 2; start > 0; --start) {
-            _siftDown(a, start - 1, n);
-        }
-        for (uint256 end = n - 1; end > 0; --end) {
-            (a[0], a[end]) = (a[end], a[0]);
-            _siftDown(a, 0, end);
-        }
-    }
-
-    function _siftDown(uint256[] memory a, uint256 root, uint256 end) private pure {
-        while (true) {
-            uint256 child = 2 * root + 1;
-            if (child >= end) return;
-            if (child + 1 < end && a[child] < a[child + 1]) ++child;
-            if (a[root] >= a[child]) return;
-            (a[root], a[child]) = (a[child], a[root]);
-            root = child;
-        }
     }
 }
