@@ -91,6 +91,28 @@ describe("sessions API (api.md §7)", () => {
     expect(gen.json().data.session_id).toMatch(/^sess_[0-9a-f]{32}$/);
   });
 
+  it("replays an Idempotency-Key create (200 + Idempotent-Replayed), refuses it with another body (422)", async () => {
+    const headers = { ...h, "idempotency-key": "sess-create-1" };
+    const body = { studio_address: STUDIO, agent_address: CUSTODIED.address, epoch: 9 };
+    const a = await post("/v1/sessions", body, headers);
+    expect(a.statusCode).toBe(201);
+    const b = await post("/v1/sessions", body, headers);
+    expect(b.statusCode).toBe(200);
+    expect(b.headers["idempotent-replayed"]).toBe("true");
+    expect(b.json().data.session_id).toBe(a.json().data.session_id);
+    const c = await post("/v1/sessions", { ...body, epoch: 10 }, headers);
+    expect(c.statusCode).toBe(422);
+    expect(c.json().error.code).toBe("IDEMPOTENCY_KEY_REUSED");
+    const bad = await post("/v1/sessions", body, { ...h, "idempotency-key": "x".repeat(256) });
+    expect(bad.statusCode).toBe(400);
+    const [x, y] = await Promise.all([
+      post("/v1/sessions", { ...body, epoch: 11 }, { ...h, "idempotency-key": "race" }),
+      post("/v1/sessions", { ...body, epoch: 11 }, { ...h, "idempotency-key": "race" }),
+    ]);
+    expect([x.statusCode, y.statusCode].sort()).toEqual([200, 201]);
+    expect(x.json().data.session_id).toBe(y.json().data.session_id);
+  });
+
   it("defaults epoch from the chain: 503 CHAIN_UNAVAILABLE when it cannot be read", async () => {
     const r = await post("/v1/sessions", { studio_address: STUDIO, agent_address: CUSTODIED.address });
     expect(r.statusCode).toBe(503);
