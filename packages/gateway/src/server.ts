@@ -18,7 +18,7 @@ import { type Authenticator, buildApp, createStaticAuthenticator, type GatewayAp
 import { createLocalArchive } from "./archive/local";
 import type { EvidenceArchive } from "./archive/types";
 import { ConfigError, type GatewayConfig, sha256Hex } from "./config";
-import { countPendingArchiveItems } from "./db/archive";
+import { countPendingArchiveItems, markArchiveItemConfirmed, recordArchiveItem } from "./db/archive";
 import { migrate } from "./db/migrate";
 import { createPool } from "./db/pool";
 import type { Db } from "./db/types";
@@ -114,6 +114,49 @@ export function gatewayChain(config: Pick<GatewayConfig, "chainId" | "networkNam
     nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
     rpcUrls: { default: { http: [config.rpcUrl] } },
   });
+}
+
+/**
+ * The archive as the workflows see it: every upload counted in `archive_uploads_total{adapter,outcome}` and recorded
+ * in `archive_items` (confirmed at once for the local adapter; Arweave items when `isConfirmed` first says so), which
+ * feeds `archive_pending`. Bookkeeping is best effort: it never fails an upload.
+ */
+export function instrumentArchive(
+  inner: EvidenceArchive,
+  deps: { db: Db; metrics: Metrics; logger: Logger },
+): EvidenceArchive {
+  const adapter = inner.adapter;
+  const note = (what: string, p: Promise<unknown>) =>
+    p.catch((err: unknown) => deps.logger.warn({ err: errText(err), adapter }, `archive bookkeeping failed: ${what}`));
+  return {
+    adapter,
+    prepare: (bytes, meta) => inner.prepare(bytes, meta),
+    async upload(item) {
+      try {
+        await inner.upload(item);
+      } catch (err) {
+        deps.metrics.archiveUploads.inc({ adapter, outcome: err instanceof BaseError ? err.code : "error" });
+        throw err;
+      }
+      deps.metrics.archiveUploads.inc({ adapter, outcome: "ok" });
+      await note(
+        "record",
+        recordArchiveItem(deps.db, {
+          adapter,
+          id: item.id,
+          uri: item.uri,
+          sizeBytes: item.item.byteLength,
+          confirmed: adapter === "local",
+        }),
+      );
+    },
+    async isConfirmed(id) {
+      const confirmed = await inner.isConfirmed(id);
+      if (confirmed && adapter !== "local") await note("confirm", markArchiveItemConfirmed(deps.db, adapter, id));
+      return confirmed;
+    },
+    get: (id) => inner.get(id),
+  };
 }
 
 /** WorkflowServices from the config: the operator key and the RewardsDistributor address are required. */
@@ -245,7 +288,7 @@ export async function startGateway(config: GatewayConfig, seams: GatewaySeams = 
       db,
       chain,
       publicClient,
-      archive,
+      archive: instrumentArchive(archive, { db, metrics, logger }),
       engine: undefined,
       lanes: undefined,
     };

@@ -3,6 +3,7 @@
  * process entry (main.ts) under SIGTERM, a bad environment and a vanished parent.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -16,6 +17,7 @@ import {
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config";
+import { getArchiveItem } from "../../src/db/archive";
 import { BootError, type GatewayHandle, startGateway } from "../../src/server";
 
 const GATEWAY_MAIN = resolve(import.meta.dirname, "../../src/main.ts");
@@ -98,6 +100,13 @@ describe("startGateway", () => {
     await a.upload(item);
     expect(a.adapter).toBe("local");
     expect(await a.isConfirmed(item.id)).toBe(true);
+    expect(existsSync(join(dataDir, "archive", item.id.slice(0, 2), item.id))).toBe(true);
+    // counted and recorded (confirmed at once: nothing pending)
+    const text = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(text).toContain('chaoschain_gateway_archive_uploads_total{adapter="local",outcome="ok"} 1');
+    expect(text).toContain('chaoschain_gateway_archive_pending{adapter="local"} 0');
+    const row = await getArchiveItem(gw.runtime.db, "local", item.id);
+    expect(row).toMatchObject({ state: "confirmed", uri: `local://${item.id}`, size_bytes: 2 });
   });
 });
 
