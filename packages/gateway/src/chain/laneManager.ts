@@ -104,6 +104,11 @@ export class TxLaneManager {
     return [...this.runners.values()].map((r) => r.signer);
   }
 
+  /** True once the LISTEN connection for new intents is up (without it lanes still poll). */
+  get listening(): boolean {
+    return this.listenClient !== undefined;
+  }
+
   /** Signers whose lane this manager currently owns. */
   ownedSigners(): string[] {
     return [...this.runners.values()].filter((r) => r.owned).map((r) => r.signer);

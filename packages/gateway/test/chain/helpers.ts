@@ -158,7 +158,7 @@ export async function createBed(anvilOptions: StartAnvilOptions = {}): Promise<B
         accounts: keys.map((k) => privateKeyToAccount(k.privateKey)),
         owner: `test-${process.pid}-${++ownerSeq}`,
         confirmations: 1,
-        leaseTtlMs: 2000,
+        leaseTtlMs: 5000,
         pollIntervalMs: 25,
         replaceAfterMs: 60_000,
         errorAbi: abi,

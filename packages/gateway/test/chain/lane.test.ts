@@ -159,7 +159,7 @@ describe("tx lane (automine)", () => {
     const key = LANE_KEYS[2]!;
     const m = bed.manager([key], { pollIntervalMs: 60_000 });
     m.start();
-    await waitFor(async () => m.ownedSigners().length === 1);
+    await waitFor(async () => m.ownedSigners().length === 1 && m.listening);
     await sleep(200); // the lane is asleep on its 60 s poll
     const started = Date.now();
     const intent = await bed.queueHit(key.address, "notify");
