@@ -10,13 +10,15 @@ import {IReputationRegistry} from "./interfaces/IReputationRegistry.sol";
 /// worker and dimension at every close: value, decimals, both tags (interned ids) and the revoked flag share one
 /// slot; `endpoint`, `feedbackURI` and `feedbackHash` live in {NewFeedback} only. Summaries are views that iterate.
 contract ReputationRegistry is IReputationRegistry {
-    /// @dev One feedback, one slot: 16 + 1 + 4 + 4 + 1 bytes.
+    /// @dev One feedback, one slot: 16 + 1 + 4 + 4 + 1 + 6 bytes. `count` is only meaningful in feedback #1 of
+    /// an (agent, client) pair, where it holds the number of feedbacks: no separate length slot.
     struct Feedback {
         int128 value;
         uint8 valueDecimals;
         uint32 tag1;
         uint32 tag2;
         bool revoked;
+        uint48 count;
     }
 
     /// @dev Columns of {readAllFeedback}.
@@ -32,9 +34,10 @@ contract ReputationRegistry is IReputationRegistry {
 
     IIdentityRegistry private immutable _identity;
 
-    /// @dev Feedback of (agent, client); feedback index i is at position i - 1.
-    mapping(uint256 agentId => mapping(address client => Feedback[])) private _feedback;
-    mapping(uint256 agentId => address[]) private _clients;
+    /// @dev Feedback of (agent, client) by 1-based index; the count lives in feedback #1.
+    mapping(uint256 agentId => mapping(address client => mapping(uint256 index => Feedback))) private _feedback;
+    /// @dev Clients of an agent in first-feedback order: entry 0 is `client | count << 160`, entry i the i-th client.
+    mapping(uint256 agentId => mapping(uint256 index => uint256)) private _clients;
     mapping(uint256 agentId => mapping(address client => mapping(uint64 index => uint64))) private _responseCounts;
     /// @dev Interned tags: id 0 is the empty tag; `_tags[id - 1]` is the tag of id.
     mapping(bytes32 tagHash => uint32) private _tagIds;
@@ -134,21 +137,21 @@ contract ReputationRegistry is IReputationRegistry {
             bool[] memory
         )
     {
-        if (clientAddresses.length == 0) clientAddresses = _clients[agentId];
+        if (clientAddresses.length == 0) clientAddresses = _clientList(agentId);
         FeedbackList memory r = _readAll(agentId, clientAddresses, tag1, tag2, includeRevoked);
         return (r.clients, r.feedbackIndexes, r.values, r.valueDecimals, r.tag1s, r.tag2s, r.revokedStatuses);
     }
 
     /// @inheritdoc IReputationRegistry
     function getClients(uint256 agentId) external view returns (address[] memory) {
-        return _clients[agentId];
+        return _clientList(agentId);
     }
 
     /// @inheritdoc IReputationRegistry
     function getLastIndex(uint256 agentId, address clientAddress) external view returns (uint64) {
         // casting to uint64 is safe: a list longer than 2^64 cannot be stored
         // forge-lint: disable-next-line(unsafe-typecast)
-        return uint64(_feedback[agentId][clientAddress].length);
+        return _feedback[agentId][clientAddress][1].count;
     }
 
     /// @inheritdoc IReputationRegistry
@@ -174,8 +177,9 @@ contract ReputationRegistry is IReputationRegistry {
         uint256 total;
         if (known1 && known2) {
             for (uint256 c; c < from.length; ++c) {
-                Feedback[] storage list = _feedback[agentId][from[c]];
-                for (uint256 i; i < list.length; ++i) {
+                mapping(uint256 => Feedback) storage list = _feedback[agentId][from[c]];
+                uint256 n = list[1].count;
+                for (uint256 i = 1; i <= n; ++i) {
                     if (_matches(list[i], t1, t2, includeRevoked)) ++total;
                 }
             }
@@ -190,14 +194,14 @@ contract ReputationRegistry is IReputationRegistry {
         if (total == 0) return r;
         uint256 k;
         for (uint256 c; c < from.length; ++c) {
-            Feedback[] storage list = _feedback[agentId][from[c]];
-            for (uint256 i; i < list.length; ++i) {
+            mapping(uint256 => Feedback) storage list = _feedback[agentId][from[c]];
+            for (uint256 i = 1; i <= list[1].count; ++i) {
                 Feedback memory fb = list[i];
                 if (!_matches(fb, t1, t2, includeRevoked)) continue;
                 r.clients[k] = from[c];
-                // casting to uint64 is safe: list positions are below 2^64
+                // casting to uint64 is safe: counts are uint48
                 // forge-lint: disable-next-line(unsafe-typecast)
-                r.feedbackIndexes[k] = uint64(i + 1);
+                r.feedbackIndexes[k] = uint64(i);
                 r.values[k] = fb.value;
                 r.valueDecimals[k] = fb.valueDecimals;
                 r.tag1s[k] = _tagOf(fb.tag1);
@@ -216,9 +220,9 @@ contract ReputationRegistry is IReputationRegistry {
     {
         int256 sum;
         for (uint256 c; c < clients.length; ++c) {
-            Feedback[] storage list = _feedback[agentId][clients[c]];
-            uint256 n = list.length;
-            for (uint256 i; i < n; ++i) {
+            mapping(uint256 => Feedback) storage list = _feedback[agentId][clients[c]];
+            uint256 n = list[1].count;
+            for (uint256 i = 1; i <= n; ++i) {
                 Feedback memory fb = list[i];
                 if (!_matches(fb, t1, t2, false)) continue;
                 // Keep the running sum at the largest decimals seen so far.
@@ -243,28 +247,56 @@ contract ReputationRegistry is IReputationRegistry {
         if (!_identity.agentExists(agentId)) revert ReputationRegistryUnknownAgent(agentId);
         if (_identity.isAuthorizedAgent(agentId, msg.sender)) revert ReputationRegistrySelfFeedback(agentId, msg.sender);
 
-        Feedback[] storage list = _feedback[agentId][msg.sender];
-        if (list.length == 0) _clients[agentId].push(msg.sender);
-        list.push(
-            Feedback({
-                value: value,
-                valueDecimals: valueDecimals,
-                tag1: _intern(tag1),
-                tag2: _intern(tag2),
-                revoked: false
-            })
-        );
-        // casting to uint64 is safe: a list longer than 2^64 cannot be stored
+        mapping(uint256 => Feedback) storage list = _feedback[agentId][msg.sender];
+        uint48 count = list[1].count;
+        if (count == 0) _addClient(agentId, msg.sender);
+        index = count + 1;
+        list[index] = Feedback({
+            value: value,
+            valueDecimals: valueDecimals,
+            tag1: _intern(tag1),
+            tag2: _intern(tag2),
+            revoked: false,
+            count: 0
+        });
+        // the count lives in feedback #1 (written just above when this is the first one)
+        list[1].count = count + 1;
+    }
+
+    function _addClient(uint256 agentId, address client) private {
+        mapping(uint256 => uint256) storage entries = _clients[agentId];
+        uint256 head = entries[0];
+        uint256 count = head >> 160;
+        if (count == 0) {
+            // forge-lint: disable-next-line(incorrect-shift)
+            entries[0] = uint256(uint160(client)) | (1 << 160);
+        } else {
+            entries[count] = uint256(uint160(client));
+            // forge-lint: disable-next-line(incorrect-shift)
+            entries[0] = (head & type(uint160).max) | ((count + 1) << 160);
+        }
+    }
+
+    function _clientList(uint256 agentId) private view returns (address[] memory list) {
+        mapping(uint256 => uint256) storage entries = _clients[agentId];
+        uint256 head = entries[0];
+        uint256 count = head >> 160;
+        list = new address[](count);
+        if (count == 0) return list;
         // forge-lint: disable-next-line(unsafe-typecast)
-        index = uint64(list.length);
+        list[0] = address(uint160(head));
+        for (uint256 i = 1; i < count; ++i) {
+            // forge-lint: disable-next-line(unsafe-typecast)
+            list[i] = address(uint160(entries[i]));
+        }
     }
 
     function _stored(uint256 agentId, address client, uint64 feedbackIndex) private view returns (Feedback storage) {
-        Feedback[] storage list = _feedback[agentId][client];
-        if (feedbackIndex == 0 || feedbackIndex > list.length) {
+        mapping(uint256 => Feedback) storage list = _feedback[agentId][client];
+        if (feedbackIndex == 0 || feedbackIndex > list[1].count) {
             revert ReputationRegistryFeedbackNotFound(agentId, client, feedbackIndex);
         }
-        return list[feedbackIndex - 1];
+        return list[feedbackIndex];
     }
 
     function _matches(Feedback memory fb, uint32 t1, uint32 t2, bool includeRevoked) private pure returns (bool) {

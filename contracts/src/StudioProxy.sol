@@ -33,21 +33,19 @@ contract StudioProxy is IStudioProxyBase, Initializable, EIP712, ReentrancyGuard
         uint40 lastActionAt;
     }
 
-    /// @dev Slots: [submitter, epoch, commitDeadline] [threadRoot] [evidenceRoot]
-    /// [first participant, its weight, revealDeadline, participant count] [evidenceUri...]; participants 1.. are in
-    /// `more` as `address | weight << 160`. A single-worker work costs no participant slot beyond the fourth.
+    /// @dev Slots: [submitter, epoch, commitDeadline, revealWindow, participant count] [threadRoot] [evidenceRoot]
+    /// [evidenceUri...]. A single-participant work is its submitter with weight 10000 and stores no participant
+    /// slot; otherwise participant i is `participants[i] = address | weight << 160`.
     struct Work {
         address submitter;
-        uint64 epoch;
+        uint32 epoch;
         uint32 commitDeadline;
+        uint24 revealWindow;
+        uint8 participantCount;
         bytes32 threadRoot;
         bytes32 evidenceRoot;
-        address firstParticipant;
-        uint16 firstWeight;
-        uint32 revealDeadline;
-        uint8 participantCount;
         string evidenceUri;
-        mapping(uint256 index => uint256 packedParticipant) more;
+        mapping(uint256 index => uint256 packedParticipant) participants;
     }
 
     /// @dev Arguments of `submitWorkMultiAgentWithSig`, in ABI order.
@@ -166,10 +164,10 @@ contract StudioProxy is IStudioProxyBase, Initializable, EIP712, ReentrancyGuard
 
     /// @inheritdoc IStudioProxyBase
     function setScoreWindows(uint256 commitWindow, uint256 revealWindow) external onlyOwner {
-        if (commitWindow == 0 || revealWindow == 0 || commitWindow > 365 days || revealWindow > 365 days) {
+        if (commitWindow == 0 || revealWindow == 0 || commitWindow > 180 days || revealWindow > 180 days) {
             revert StudioProxyInvalidWindow(commitWindow, revealWindow);
         }
-        // casting to uint32 is safe: both are at most 365 days
+        // casting to uint32 is safe: both are at most 180 days
         // forge-lint: disable-next-line(unsafe-typecast)
         (_commitWindow, _revealWindow) = (uint32(commitWindow), uint32(revealWindow));
         emit ScoreWindowsUpdated(commitWindow, revealWindow);
@@ -535,7 +533,9 @@ contract StudioProxy is IStudioProxyBase, Initializable, EIP712, ReentrancyGuard
         )
     {
         Work storage w = _works[dataHash];
-        return (w.submitter, w.epoch, w.threadRoot, w.evidenceRoot, w.evidenceUri, w.commitDeadline, w.revealDeadline);
+        return (
+            w.submitter, w.epoch, w.threadRoot, w.evidenceRoot, w.evidenceUri, w.commitDeadline, _revealDeadline(w)
+        );
     }
 
     /// @inheritdoc IStudioProxyBase
@@ -570,7 +570,7 @@ contract StudioProxy is IStudioProxyBase, Initializable, EIP712, ReentrancyGuard
 
     /// @inheritdoc IStudioProxyBase
     function getRevealDeadline(bytes32 dataHash) external view returns (uint256) {
-        return _works[dataHash].revealDeadline;
+        return _revealDeadline(_works[dataHash]);
     }
 
     /// @inheritdoc IStudioProxyBase
@@ -670,26 +670,31 @@ contract StudioProxy is IStudioProxyBase, Initializable, EIP712, ReentrancyGuard
     ) private {
         Work storage w = _works[dataHash];
         if (w.submitter != address(0)) revert StudioProxyWorkExists(dataHash);
+        if (epoch > type(uint32).max) revert StudioProxyEpochTooLarge(epoch);
         _checkParticipants(actor, participants, weights, epoch);
         _requireEpochOpen(epoch);
 
-        // casting to uint32 is safe until 2106; windows are at most 365 days each
+        // casting to uint32 is safe until 2106; the commit window is at most 180 days
         // forge-lint: disable-next-line(unsafe-typecast)
         uint32 commitDeadline = uint32(block.timestamp) + _commitWindow;
-        uint32 revealDeadline = commitDeadline + _revealWindow;
+        // casting to uint24 is safe: the reveal window is at most 180 days (< 2^24 s)
+        // forge-lint: disable-next-line(unsafe-typecast)
+        uint24 revealWindow = uint24(_revealWindow);
         w.submitter = actor;
-        w.epoch = epoch;
+        // casting to uint32 is safe: checked above
+        // forge-lint: disable-next-line(unsafe-typecast)
+        w.epoch = uint32(epoch);
         w.commitDeadline = commitDeadline;
-        w.threadRoot = threadRoot;
-        w.evidenceRoot = evidenceRoot;
-        w.firstParticipant = participants[0];
-        w.firstWeight = weights[0];
-        w.revealDeadline = revealDeadline;
+        w.revealWindow = revealWindow;
         // casting to uint8 is safe: at most MAX_PARTICIPANTS (32)
         // forge-lint: disable-next-line(unsafe-typecast)
         w.participantCount = uint8(participants.length);
-        for (uint256 i = 1; i < participants.length; ++i) {
-            w.more[i] = uint256(uint160(participants[i])) | (uint256(weights[i]) << 160);
+        w.threadRoot = threadRoot;
+        w.evidenceRoot = evidenceRoot;
+        if (participants.length > 1) {
+            for (uint256 i; i < participants.length; ++i) {
+                w.participants[i] = uint256(uint160(participants[i])) | (uint256(weights[i]) << 160);
+            }
         }
         w.evidenceUri = evidenceUri;
         emit WorkSubmitted(
@@ -702,7 +707,7 @@ contract StudioProxy is IStudioProxyBase, Initializable, EIP712, ReentrancyGuard
             weights,
             evidenceUri,
             commitDeadline,
-            revealDeadline
+            uint256(commitDeadline) + revealWindow
         );
     }
 
@@ -742,11 +747,13 @@ contract StudioProxy is IStudioProxyBase, Initializable, EIP712, ReentrancyGuard
         uint256 n = w.participantCount;
         participants = new address[](n);
         weights = new uint16[](n);
-        if (n == 0) return (participants, weights);
-        participants[0] = w.firstParticipant;
-        weights[0] = w.firstWeight;
-        for (uint256 i = 1; i < n; ++i) {
-            uint256 packed = w.more[i];
+        if (n == 1) {
+            participants[0] = w.submitter;
+            weights[0] = 10_000;
+            return (participants, weights);
+        }
+        for (uint256 i; i < n; ++i) {
+            uint256 packed = w.participants[i];
             // forge-lint: disable-next-line(unsafe-typecast)
             participants[i] = address(uint160(packed));
             // casting to uint16 is safe: the weight was stored from a uint16
@@ -757,14 +764,23 @@ contract StudioProxy is IStudioProxyBase, Initializable, EIP712, ReentrancyGuard
 
     /// @dev Reverts unless `worker` is a participant of the work (participants are ascending: stop early).
     function _requireParticipant(Work storage w, bytes32 dataHash, address worker) private view {
-        if (w.firstParticipant == worker) return;
         uint256 n = w.participantCount;
-        for (uint256 i = 1; i < n; ++i) {
-            address p = address(uint160(w.more[i]));
-            if (p == worker) return;
-            if (p > worker) break;
+        if (n == 1) {
+            if (w.submitter == worker) return;
+        } else {
+            for (uint256 i; i < n; ++i) {
+                // forge-lint: disable-next-line(unsafe-typecast)
+                address p = address(uint160(w.participants[i]));
+                if (p == worker) return;
+                if (p > worker) break;
+            }
         }
         revert StudioProxyNotParticipant(dataHash, worker);
+    }
+
+    function _revealDeadline(Work storage w) private view returns (uint256) {
+        uint256 commitDeadline = w.commitDeadline;
+        return commitDeadline == 0 ? 0 : commitDeadline + w.revealWindow;
     }
 
     // ------------------------------------------------------------------------------------------------ internal: scores
@@ -796,7 +812,7 @@ contract StudioProxy is IStudioProxyBase, Initializable, EIP712, ReentrancyGuard
         bytes32 salt
     ) private {
         (Work storage w,) = _scorableWork(dataHash, validator, worker);
-        (uint256 commitDeadline, uint256 revealDeadline) = (w.commitDeadline, w.revealDeadline);
+        (uint256 commitDeadline, uint256 revealDeadline) = (w.commitDeadline, _revealDeadline(w));
         if (block.timestamp <= commitDeadline || block.timestamp > revealDeadline) {
             revert StudioProxyNotInRevealWindow(dataHash, commitDeadline, revealDeadline);
         }

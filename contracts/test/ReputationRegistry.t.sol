@@ -141,6 +141,21 @@ contract ReputationRegistryTest is Fixture {
         assertEq(clients.length, 0, "unknown tag");
     }
 
+    function test_GetClients_InFirstFeedbackOrder() public {
+        address c3 = makeAddr("client3");
+        _give(c2, 1, 0, "", "");
+        _give(c1, 1, 0, "", "");
+        _give(c2, 1, 0, "", "");
+        _give(c3, 1, 0, "", "");
+        address[] memory clients = reputation.getClients(agentId);
+        assertEq(clients.length, 3, "three distinct clients");
+        assertEq(clients[0], c2, "first");
+        assertEq(clients[1], c1, "second");
+        assertEq(clients[2], c3, "third");
+        assertEq(uint256(reputation.getLastIndex(agentId, c2)), 2, "c2 gave two");
+        assertEq(uint256(reputation.getLastIndex(agentId, c3)), 1, "c3 gave one");
+    }
+
     function test_AppendResponse() public {
         _give(c1, 1, 0, "", "");
         vm.expectEmit(address(reputation));

@@ -312,8 +312,10 @@ contract StudioProxyAgentsTest is Fixture {
         vm.startPrank(studioOwner);
         vm.expectRevert(abi.encodeWithSelector(IStudioProxyBase.StudioProxyInvalidWindow.selector, 0, 1));
         studio.setScoreWindows(0, 1);
-        vm.expectRevert(abi.encodeWithSelector(IStudioProxyBase.StudioProxyInvalidWindow.selector, 1, 366 days));
-        studio.setScoreWindows(1, 366 days);
+        vm.expectRevert(abi.encodeWithSelector(IStudioProxyBase.StudioProxyInvalidWindow.selector, 1, 181 days));
+        studio.setScoreWindows(1, 181 days);
+        vm.expectRevert(abi.encodeWithSelector(IStudioProxyBase.StudioProxyInvalidWindow.selector, 181 days, 1));
+        studio.setScoreWindows(181 days, 1);
         vm.expectRevert(IStudioProxyBase.StudioProxyZeroAddress.selector);
         studio.transferOwnership(address(0));
         vm.stopPrank();

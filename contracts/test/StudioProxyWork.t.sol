@@ -190,6 +190,34 @@ contract StudioProxyWorkTest is Fixture {
 
     // ------------------------------------------------------------------------------------------------ refusals
 
+    function test_RevertWhen_EpochTooLarge() public {
+        WorkFields memory f = workFields(uint64(type(uint32).max) + 1, 1);
+        bytes32 dh = dataHashOf(studio, f);
+        vm.expectRevert(
+            abi.encodeWithSelector(IStudioProxyBase.StudioProxyEpochTooLarge.selector, uint64(type(uint32).max) + 1)
+        );
+        submitRaw(studio, workers[0].addr, dh, f);
+        f = workFields(type(uint32).max, 1);
+        dh = dataHashOf(studio, f);
+        submitRaw(studio, workers[0].addr, dh, f);
+        (, uint64 epoch,,,,,) = studio.getWork(dh);
+        assertEq(uint256(epoch), type(uint32).max, "largest epoch stored");
+    }
+
+    function test_MultiAgentWithOneParticipant_IsTheSubmitter() public {
+        address[] memory ps = new address[](1);
+        ps[0] = workers[1].addr;
+        uint16[] memory ws = new uint16[](1);
+        ws[0] = 10_000;
+        bytes32 dh = submitMultiWorkAs(studio, ps[0], ps, ws, 0, 5);
+        assertEq(studio.getWorkParticipants(dh), ps, "participant");
+        assertEq(studio.getContributionWeights(dh), ws, "weight");
+        scoreAs(studio, verifiers[0].addr, dh, ps[0], vector5(1, 1, 1, 1, 1));
+        bytes memory vec = vector5(1, 1, 1, 1, 1);
+        vm.expectRevert(abi.encodeWithSelector(IStudioProxyBase.StudioProxyNotParticipant.selector, dh, workers[0].addr));
+        scoreAs(studio, verifiers[0].addr, dh, workers[0].addr, vec);
+    }
+
     function test_RevertWhen_WorkSubmittedTwice() public {
         bytes32 dh = submitWorkAs(studio, workers[0].addr, 0, 1);
         WorkFields memory f = workFields(0, 1);

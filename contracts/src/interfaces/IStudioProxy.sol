@@ -93,6 +93,8 @@ interface IStudioProxyBase {
     error StudioProxyZeroDeposit();
     /// @dev The given dataHash is not the EIP-712 hash of the submitted fields.
     error StudioProxyDataHashMismatch(bytes32 given, bytes32 expected);
+    /// @dev Epochs are stored in 32 bits: `epoch` is above 2^32 - 1.
+    error StudioProxyEpochTooLarge(uint64 epoch);
     /// @dev Work with this dataHash was already submitted.
     error StudioProxyWorkExists(bytes32 dataHash);
     /// @dev No work with this dataHash.
@@ -145,7 +147,7 @@ interface IStudioProxyBase {
     error StudioProxyInsufficientEscrow(uint256 escrow, uint256 needed);
     /// @dev Recipients and amounts differ in length.
     error StudioProxyLengthMismatch();
-    /// @dev Window lengths must be 1 s .. 365 days.
+    /// @dev Window lengths must be 1 s .. 180 days.
     error StudioProxyInvalidWindow(uint256 commitWindow, uint256 revealWindow);
     /// @dev The fallback only serves `submitWorkMultiAgentWithSig`.
     error StudioProxyUnknownFunction(bytes4 selector);
