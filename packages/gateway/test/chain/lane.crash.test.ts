@@ -14,9 +14,16 @@ const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 
 let bed: Bed;
 const children: ManagedProcess[] = [];
+const KEY_A = DEV_ACCOUNTS[4]!;
+const KEY_B = DEV_ACCOUNTS[5]!;
+let childA: ManagedProcess;
+let childB: ManagedProcess;
 
 beforeAll(async () => {
   bed = await createBed({ automine: false });
+  // both lane processes start together (their start-up dominates the run time); each dies at its crash point
+  childA = spawnLane(KEY_A, "afterSigned", "child-a");
+  childB = spawnLane(KEY_B, "afterBroadcast", "child-b");
 });
 
 afterAll(async () => {
@@ -54,8 +61,8 @@ async function known(hash: `0x${string}`): Promise<boolean> {
 
 describe("tx lane crash recovery (kill -9)", () => {
   it("(a) signed and persisted, not sent: the same bytes are broadcast after restart, never re-signed", async () => {
-    const key = DEV_ACCOUNTS[4]!;
-    const child = spawnLane(key, "afterSigned", "child-a");
+    const key = KEY_A;
+    const child = childA;
     const intent = await bed.queueHit(key.address, "crash-a");
     expect(await child.exited).toBeNull(); // killed by a signal
     const signed = await bed.waitIntent(intent.id, () => true);
@@ -78,8 +85,8 @@ describe("tx lane crash recovery (kill -9)", () => {
   });
 
   it("(b) sent, receipt not recorded: the next owner finalises it once", async () => {
-    const key = DEV_ACCOUNTS[5]!;
-    const child = spawnLane(key, "afterBroadcast", "child-b");
+    const key = KEY_B;
+    const child = childB;
     const intent = await bed.queueHit(key.address, "crash-b");
     expect(await child.exited).toBeNull();
     const sent = await bed.waitIntent(intent.id, () => true);
