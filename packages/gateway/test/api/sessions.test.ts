@@ -1,6 +1,7 @@
 import { computeDkg } from "@chaoschain-ts/dkg";
-import { computeDataHash } from "@chaoschain-ts/protocol";
+import { computeDataHash, signSubmitWork } from "@chaoschain-ts/protocol";
 import { keccak256, stringToBytes, zeroHash } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SESSION_EVENT_TYPES } from "../../src/api/sessions/schemas";
 import { getWorkflow } from "../../src/db/workflows";
@@ -306,6 +307,56 @@ describe("sessions API (api.md §7)", () => {
     expect(bad.statusCode).toBe(400);
   });
 
+  it("a later complete may bring the signature: relayed WorkSubmission for a non-custodied agent", async () => {
+    await post("/v1/sessions", {
+      studio_address: STUDIO,
+      agent_address: OTHER.address,
+      session_id: "sess_sig",
+      epoch: 3,
+    });
+    await post("/v1/sessions/sess_sig/events", [ev("s0", "task_received")]);
+    const first = (await post("/v1/sessions/sess_sig/complete", {})).json().data;
+    expect(first.submission).toBe("signature_required");
+    const evidence = (await t.app.inject({ method: "GET", url: "/v1/sessions/sess_sig/evidence" })).json().data;
+    const dkg = computeDkg(evidence.dkg_evidence);
+    const deadline = BigInt(Math.floor(Date.now() / 1000) + 3600);
+    const sign = (account: typeof OTHER) =>
+      signSubmitWork({
+        account: privateKeyToAccount(account.privateKey),
+        chainId: 31337,
+        studio: STUDIO,
+        dataHash: first.data_hash,
+        threadRoot: dkg.thread_root,
+        evidenceRoot: dkg.evidence_root,
+        participants: dkg.contribution_weights.map((w) => w.address),
+        weights: dkg.contribution_weights.map((w) => w.bps),
+        nonce: 5n,
+        deadline,
+      });
+    const wrong = await post("/v1/sessions/sess_sig/complete", {
+      signature: await sign(CUSTODIED),
+      nonce: "5",
+      deadline: deadline.toString(),
+    });
+    expect(wrong.statusCode).toBe(422);
+    expect(wrong.json().error.code).toBe("INVALID_SIGNATURE");
+    const soon = await post("/v1/sessions/sess_sig/complete", {
+      signature: await sign(OTHER),
+      nonce: "5",
+      deadline: "1",
+    });
+    expect(soon.json().error.code).toBe("DEADLINE_TOO_SOON");
+    const ok = await post("/v1/sessions/sess_sig/complete", {
+      signature: await sign(OTHER),
+      nonce: "5",
+      deadline: deadline.toString(),
+    });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().data).toMatchObject({ submission: "created", data_hash: first.data_hash });
+    const wf = await getWorkflow(t.db, ok.json().data.workflow_id);
+    expect((wf!.input as { relayed: { nonce: string } }).relayed.nonce).toBe("5");
+  });
+
   it("lists sessions with filters (key required)", async () => {
     const all = await t.app.inject({ method: "GET", url: "/v1/sessions?limit=2", headers: { "x-api-key": worker } });
     expect(all.statusCode).toBe(200);
@@ -317,7 +368,10 @@ describe("sessions API (api.md §7)", () => {
       url: `/v1/sessions?status=completed&agent_address=${OTHER.address}`,
       headers: { "x-api-key": worker },
     });
-    expect(running.json().data.sessions.map((s: { session_id: string }) => s.session_id)).toEqual(["sess_e"]);
+    expect(running.json().data.sessions.map((s: { session_id: string }) => s.session_id)).toEqual([
+      "sess_sig",
+      "sess_e",
+    ]);
     const bad = await t.app.inject({ method: "GET", url: "/v1/sessions?limit=0", headers: { "x-api-key": worker } });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.code).toBe("INVALID_QUERY");
