@@ -44,8 +44,17 @@ contract ReputationRegistry is IReputationRegistry {
     string[] private _tags;
 
     /// @param identityRegistry the IdentityRegistry whose agents are rated
+    /// @dev Interns the protocol's own tag vocabulary (the five universal dimensions and the verifier tags) at
+    /// deployment, so that the first epoch close does not pay for storing them.
     constructor(IIdentityRegistry identityRegistry) {
         _identity = identityRegistry;
+        _intern("Initiative");
+        _intern("Collaboration");
+        _intern("Reasoning");
+        _intern("Compliance");
+        _intern("Efficiency");
+        _intern("VALIDATOR_ACCURACY");
+        _intern("CONSENSUS_MATCH");
     }
 
     /// @inheritdoc IReputationRegistry
