@@ -8,6 +8,8 @@ declare module "autocannon" {
       body?: string;
       connections?: number;
       duration?: number;
+      /** worker threads generating the load */
+      workers?: number;
       requests?: { setupRequest?: (req: Record<string, unknown>) => Record<string, unknown> }[];
     }
     interface Histogram {

@@ -121,8 +121,9 @@ async function main() {
     stops.unshift(() => api.stop("bench done"));
     const headers = { "content-type": "application/json", "x-api-key": key };
     const runs: { route: string; opts: autocannon.Options }[] = [
-      { route: "GET /v1/work/:hash", opts: { url: `${api.url}/v1/work/${done.data_hash}`, headers } },
-      { route: "GET /workflows/:id", opts: { url: `${api.url}/workflows/${done.workflow_id}`, headers } },
+      // load generated in a worker thread, so the gateway keeps this process's event loop to itself
+      { route: "GET /v1/work/:hash", opts: { url: `${api.url}/v1/work/${done.data_hash}`, headers, workers: 1 } },
+      { route: "GET /workflows/:id", opts: { url: `${api.url}/workflows/${done.workflow_id}`, headers, workers: 1 } },
       {
         route: "POST /workflows/work-submission",
         opts: {
