@@ -6,7 +6,7 @@
  *
  * Options: `--out <dir>` (default src/generated), `--no-build` (use contracts/out as it is).
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -94,14 +94,25 @@ export function renderGenerated(contractsOut = join(repoRoot, "contracts", "out"
   return files;
 }
 
-/** Runs `forge build` (cached by forge). Throws if it fails. */
-export function buildContracts(): void {
-  const r = spawnSync(process.execPath, [join(repoRoot, "scripts", "forge.mjs"), "build"], {
-    cwd: repoRoot,
-    stdio: ["ignore", "pipe", "pipe"],
-    encoding: "utf8",
+/** Runs `forge build` (cached by forge) without blocking the event loop. Rejects if it fails. */
+export function buildContracts(): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [join(repoRoot, "scripts", "forge.mjs"), "build"], {
+      cwd: repoRoot,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => {
+      output += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      output += d.toString();
+    });
+    child.on("error", reject);
+    child.on("exit", (code) =>
+      code === 0 ? resolvePromise() : reject(new Error(`generate: forge build failed (exit ${code})\n${output}`)),
+    );
   });
-  if (r.status !== 0) throw new Error(`generate: forge build failed (exit ${r.status})\n${r.stdout}\n${r.stderr}`);
 }
 
 /** Writes the generated files to `outDir`, removing stale `.ts` files there. */
@@ -116,7 +127,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const outIdx = args.indexOf("--out");
   const outArg = outIdx >= 0 ? args[outIdx + 1] : undefined;
   const outDir = outArg ? resolve(outArg) : defaultOutDir;
-  if (!args.includes("--no-build")) buildContracts();
+  if (!args.includes("--no-build")) await buildContracts();
   const files = renderGenerated();
   writeGenerated(outDir, files);
   console.log(`generate: wrote ${Object.keys(files).length} files to ${outDir}`);
