@@ -185,6 +185,7 @@ export function defaultWorkflowServices(rt: GatewayRuntime): WorkflowServices {
       closeEpochDrainMs: w.closeEpochDrainMs,
       maxTxReissues: w.maxTxReissues,
       signatureMarginS: w.signatureMarginS,
+      laneClaimTimeoutMs: w.laneClaimTimeoutMs,
       pollIntervalMs: w.pollIntervalMs,
     },
   };

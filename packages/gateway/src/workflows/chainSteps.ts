@@ -6,6 +6,7 @@
 import type { Address, Hex } from "viem";
 import type { IntentRow } from "../chain/types";
 import { createOrAttachIntent, getIntent, pickRelayer } from "../db/intents";
+import { isLaneOwned } from "../db/lanes";
 import type { DbClient } from "../db/types";
 import { BaseError } from "../errors/base";
 import type { WorkflowServices } from "./services";
@@ -148,6 +149,25 @@ export function txAwaitStep(spec: TxAwaitSpec): StepHandler<WorkflowServices> {
         };
       }
       default: {
+        if (intent.last_error?.code === "SIGNER_INSUFFICIENT_FUNDS") {
+          return {
+            kind: "stall",
+            code: "SIGNER_INSUFFICIENT_FUNDS",
+            message: `signer ${intent.signer} cannot pay for gas`,
+          };
+        }
+        if (intent.state === "queued" && !(await isLaneOwned(ctx.services.db, intent.chain_id, intent.signer))) {
+          // no process holding this key is running: wait for one, then stall
+          return {
+            kind: "wait",
+            timeout: {
+              afterMs: ctx.services.timeouts.laneClaimTimeoutMs,
+              code: "SIGNER_UNAVAILABLE",
+              then: "stall",
+              message: `no gateway process holds the key of ${intent.signer}`,
+            },
+          };
+        }
         const hash = lastHash(intent);
         return {
           kind: "wait",

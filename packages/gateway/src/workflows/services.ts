@@ -10,6 +10,8 @@ export interface WorkflowTimeouts {
   closeEpochDrainMs: number;
   maxTxReissues: number;
   signatureMarginS: number;
+  /** how long a tx intent may wait for a process that holds its signer's key */
+  laneClaimTimeoutMs: number;
   /** how long a WAIT on chain state sleeps before looking again */
   pollIntervalMs: number;
 }
@@ -21,6 +23,7 @@ export const DEFAULT_WORKFLOW_TIMEOUTS: WorkflowTimeouts = {
   closeEpochDrainMs: 600_000,
   maxTxReissues: 3,
   signatureMarginS: 60,
+  laneClaimTimeoutMs: 60_000,
   pollIntervalMs: 2_000,
 };
 

@@ -39,6 +39,7 @@ const ROOT = join(HERE, "..", "..", "..", "..");
 export const OPERATOR_API_KEY = `cc_operator_${"ab".repeat(20)}`;
 
 export interface Stack {
+  /** replaced by `restartAnvil` */
   anvil: AnvilHandle;
   db: TestDatabase;
   publicClient: PublicClient;
@@ -53,6 +54,8 @@ export interface Stack {
   /** environment of a gateway for this stack */
   env: Record<string, string>;
   rpc(method: string, params?: unknown[]): Promise<unknown>;
+  /** stops anvil, waits `downMs`, starts it again on the same port from the state file */
+  restartAnvil(downMs: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -62,10 +65,12 @@ export interface StackOptions {
   revealSec?: number;
   /** extra relayer keys (dev accounts from index 7) */
   relayers?: number;
+  /** keep the chain in this file so that anvil can be stopped and started again (RPC outage tests) */
+  stateFile?: string;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const anvil = await startAnvil();
+  const anvil = await startAnvil(options.stateFile ? { stateFile: options.stateFile, stateIntervalSec: 1 } : {});
   const chain = defineChain({
     id: anvil.chainId,
     name: "anvil",
@@ -146,7 +151,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     SHUTDOWN_DRAIN_MS: "2000",
     RATE_LIMIT_STORE: "memory",
   };
-  return {
+  const stack: Stack = {
     anvil,
     db,
     publicClient,
@@ -160,12 +165,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     dataDir,
     env,
     rpc,
+    async restartAnvil(downMs: number) {
+      if (!options.stateFile) throw new Error("restartAnvil needs a stateFile");
+      const port = stack.anvil.port;
+      await stack.anvil.stop();
+      await sleep(downMs);
+      stack.anvil = await startAnvil({ port, stateFile: options.stateFile, stateIntervalSec: 1 });
+    },
     async stop() {
-      await anvil.stop();
+      await stack.anvil.stop();
       await db.drop().catch(() => undefined);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return stack;
 }
 
 /** The gateway in this process, with every real part wired. */
