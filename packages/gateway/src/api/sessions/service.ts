@@ -265,6 +265,10 @@ export async function completeSession(
     }
     return (await getSession(deps.db, sessionId))!;
   }
+  if (!deps.intake.custody.has(agent) && first.submission === "none") {
+    // a refused signature (422) must still leave the session saying what it waits for
+    await setSessionSubmission(deps.db, sessionId, { workflow_id: null, submission: "signature_required" });
+  }
   const events = await listSessionEvents(deps.db, sessionId);
   const work = deriveSessionWork(chainId, first, events);
   const prepared = await prepareWorkSubmission(deps.intake, {
