@@ -71,7 +71,11 @@ library Consensus {
             if (s > MAX_SCORE_BPS) revert ConsensusScoreOutOfRange(s);
             keys[i] = (s << 128) | (equal ? 1 : weights[i]);
         }
-        return _aggregateKeys(keys, new uint256[](n), total, alpha);
+        (uint256 c, uint256 median, uint256 mad, uint256 count) = _aggregateKeys(keys, new uint256[](n), total, alpha);
+        // casting to 'uint16'/'uint32' is safe because median, mad and c are scores or deviations <= 10000 (a
+        // weighted mean of inlier scores never exceeds the largest) and count <= n, the length of a memory array.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        return Dimension({consensus: uint16(c), median: uint16(median), mad: uint16(mad), inliers: uint32(count)});
     }
 
     /// @notice Stake-weighted lower median of `values` (see the library NatSpec); inputs are not modified.
@@ -129,7 +133,10 @@ library Consensus {
                 }
             }
             if (bad != 0) revert ConsensusScoreOutOfRange(bad - 1);
-            out[d] = _aggregateKeys(keys, devs, total, alpha).consensus;
+            (uint256 c,,,) = _aggregateKeys(keys, devs, total, alpha);
+            // casting to 'uint16' is safe because c is a weighted mean of scores <= 10000.
+            // forge-lint: disable-next-line(unsafe-typecast)
+            out[d] = uint16(c);
         }
     }
 
@@ -241,19 +248,101 @@ library Consensus {
     }
 
     /// @dev `keys` = `score << 128 | weight` (unsorted, overwritten); `devs` a scratch buffer of the same length.
-    /// Hot path of every close (one call per participant and dimension): unchecked arithmetic and assembly
-    /// array access. Bounds: every index is `< n = keys.length = devs.length`; scores and deviations are
-    /// <= 10000 < 2^14 and weights < 2^128 (checked by the callers), so `s * w < 2^142`, sums of at most n such
-    /// terms and `2 * cum` cannot overflow.
+    /// Returns (consensus, median, mad, inlier count). Hot path of every close (one call per participant and
+    /// dimension): up to `_INSERTION_SORT_MAX` verifiers everything runs in one assembly block (insertion sorts, no
+    /// allocation); above, the same steps with heapsort. Bounds: every index is `< n = keys.length = devs.length`;
+    /// scores and deviations are <= 10000 < 2^14, weights < 2^128 and `alpha` is clamped to 2^128, so `s * w`,
+    /// `alpha * mad`, sums of at most n terms and `2 * cum` cannot overflow.
     function _aggregateKeys(uint256[] memory keys, uint256[] memory devs, uint256 total, uint256 alpha)
         private
         pure
-        returns (Dimension memory)
+        returns (uint256 c, uint256 median, uint256 mad, uint256 count)
+    {
+        if (alpha > _WEIGHT_MASK) alpha = _WEIGHT_MASK;
+        if (keys.length > _INSERTION_SORT_MAX) return _aggregateLarge(keys, devs, total, alpha);
+        assembly ("memory-safe") {
+            let n := mload(keys)
+            let kp := add(keys, 0x20)
+            let dp := add(devs, 0x20)
+            let mask := sub(shl(128, 1), 1)
+            // 1. sort (score, weight) keys ascending: insertion sort
+            for { let i := 1 } lt(i, n) { i := add(i, 1) } {
+                let key := mload(add(kp, shl(5, i)))
+                let j := i
+                for {} j {} {
+                    let prev := mload(add(kp, shl(5, sub(j, 1))))
+                    if iszero(gt(prev, key)) { break }
+                    mstore(add(kp, shl(5, j)), prev)
+                    j := sub(j, 1)
+                }
+                mstore(add(kp, shl(5, j)), key)
+            }
+            // 2. lower weighted median: first key with 2 * cum >= total
+            let cum := 0
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let key := mload(add(kp, shl(5, i)))
+                cum := add(cum, and(key, mask))
+                if iszero(lt(shl(1, cum), total)) {
+                    median := shr(128, key)
+                    break
+                }
+            }
+            // 3. (|score - median|, weight) keys, inserted in order into devs
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let key := mload(add(kp, shl(5, i)))
+                let s := shr(128, key)
+                let d := sub(s, median)
+                if lt(s, median) { d := sub(median, s) }
+                let dk := or(shl(128, d), and(key, mask))
+                let j := i
+                for {} j {} {
+                    let prev := mload(add(dp, shl(5, sub(j, 1))))
+                    if iszero(gt(prev, dk)) { break }
+                    mstore(add(dp, shl(5, j)), prev)
+                    j := sub(j, 1)
+                }
+                mstore(add(dp, shl(5, j)), dk)
+            }
+            // 4. weighted MAD (lower median of the deviations), floored at MAD_FLOOR_BPS = 100
+            cum := 0
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let key := mload(add(dp, shl(5, i)))
+                cum := add(cum, and(key, mask))
+                if iszero(lt(shl(1, cum), total)) {
+                    mad := shr(128, key)
+                    break
+                }
+            }
+            if lt(mad, 100) { mad := 100 }
+            // 5. stake-weighted mean of the inliers |s - median| * ALPHA_SCALE (100) <= alpha * mad, half up
+            let limit := mul(alpha, mad)
+            let num := 0
+            let den := 0
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let key := mload(add(kp, shl(5, i)))
+                let s := shr(128, key)
+                let d := sub(s, median)
+                if lt(s, median) { d := sub(median, s) }
+                if iszero(gt(mul(d, 100), limit)) {
+                    let w := and(key, mask)
+                    num := add(num, mul(s, w))
+                    den := add(den, w)
+                    count := add(count, 1)
+                }
+            }
+            c := median
+            if den { c := div(add(num, shr(1, den)), den) }
+        }
+    }
+
+    /// @dev {_aggregateKeys} for more than `_INSERTION_SORT_MAX` verifiers (heapsort).
+    function _aggregateLarge(uint256[] memory keys, uint256[] memory devs, uint256 total, uint256 alpha)
+        private
+        pure
+        returns (uint256 c, uint256 median, uint256 mad, uint256 count)
     {
         _sort(keys);
-        uint256 median = _lowerMedian(keys, total);
-
-        // Absolute deviations with the same weights, sorted for the weighted MAD.
+        median = _lowerMedian(keys, total);
         assembly ("memory-safe") {
             let n := mload(keys)
             let src := add(keys, 0x20)
@@ -268,14 +357,9 @@ library Consensus {
             }
         }
         _sort(devs);
-        uint256 mad = _lowerMedian(devs, total);
+        mad = _lowerMedian(devs, total);
         if (mad < MAD_FLOOR_BPS) mad = MAD_FLOOR_BPS;
-
-        (uint256 c, uint256 count) = _inlierMean(keys, median, alpha * mad);
-        // casting to 'uint16'/'uint32' is safe because median, mad and c are scores or deviations <= 10000 (a
-        // weighted mean of inlier scores never exceeds the largest) and count <= n, the length of a memory array.
-        // forge-lint: disable-next-line(unsafe-typecast)
-        return Dimension({consensus: uint16(c), median: uint16(median), mad: uint16(mad), inliers: uint32(count)});
+        (c, count) = _inlierMean(keys, median, alpha * mad);
     }
 
     /// @dev Stake-weighted mean (rounded half up) of the inliers `|s - median| * ALPHA_SCALE <= limit`, and their
