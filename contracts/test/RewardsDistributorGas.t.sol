@@ -11,7 +11,11 @@ import {RewardsDistributorTestBase} from "./RewardsDistributorBase.t.sol";
 abstract contract RewardsDistributorGasBase is RewardsDistributorTestBase {
     function _prepare(uint256 nWorkers, uint256 nVerifiers) internal {
         _deploy(nWorkers, nVerifiers, 1 ether, 100 ether);
-        (bytes32 dh, address[] memory parts) = _submit(nWorkers, EPOCH, 1);
+        _prepareEpoch(nWorkers, nVerifiers, EPOCH);
+    }
+
+    function _prepareEpoch(uint256 nWorkers, uint256 nVerifiers, uint64 epoch) internal {
+        (bytes32 dh, address[] memory parts) = _submit(nWorkers, epoch, epoch);
         for (uint256 v; v < nVerifiers; ++v) {
             for (uint256 p; p < nWorkers; ++p) {
                 uint16[] memory vec = new uint16[](DIMS);
@@ -25,13 +29,17 @@ abstract contract RewardsDistributorGasBase is RewardsDistributorTestBase {
                 scoreAs(studio, verifiers[v].addr, dh, parts[p], abi.encode(vec));
             }
         }
-        _registerAll(dh, EPOCH);
+        _registerAll(dh, epoch);
     }
 
     function _measureClose() internal returns (uint256 used) {
+        return _measureClose(EPOCH);
+    }
+
+    function _measureClose(uint64 epoch) internal returns (uint256 used) {
         vm.prank(operator);
         uint256 before = gasleft();
-        distributor.closeEpoch(address(studio), EPOCH);
+        distributor.closeEpoch(address(studio), epoch);
         used = before - gasleft();
     }
 }
@@ -61,5 +69,20 @@ contract RewardsDistributorGas10x5Test is RewardsDistributorGasBase {
         // target ~4,000,000 (half of upstream); bounded here by upstream itself until the ReputationRegistry is cheaper
         assertLt(used, 8_002_816, "below upstream 8,002,816");
         assertTrue(distributor.isEpochClosed(address(studio), EPOCH), "closed");
+    }
+}
+
+/// @notice Steady state: the same agents in a second epoch (tags interned, feedback lists and pull balances exist).
+contract RewardsDistributorGasSteadyStateTest is RewardsDistributorGasBase {
+    function setUp() public {
+        _prepare(10, 5);
+        _close(EPOCH);
+        _prepareEpoch(10, 5, EPOCH + 1);
+    }
+
+    function test_Gas_CloseSecondEpoch10Workers5Verifiers() public {
+        uint256 used = _measureClose(EPOCH + 1);
+        console.log("closeEpoch 10 workers x 5 verifiers, second epoch, gas:", used);
+        assertLt(used, 8_002_816, "below upstream 8,002,816");
     }
 }
