@@ -58,5 +58,6 @@ export function generateEvidence(nodes: number, shape: Shape, seed = 1): Evidenc
     });
     ids.push(id);
   }
-  return out;
+  // Round-trip through JSON, as the gateway receives evidence: flat strings, plain objects.
+  return JSON.parse(JSON.stringify(out)) as EvidencePackage[];
 }

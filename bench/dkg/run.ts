@@ -7,6 +7,7 @@
  * Usage: npm run bench:dkg [-- --sizes 1000,10000]
  */
 import { spawnSync } from "node:child_process";
+import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { buildGraph, parseEvidence } from "../../packages/dkg/src/graph";
 import { computeDkg } from "../../packages/dkg/src/index";
@@ -19,17 +20,24 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-function time(reps: number, fn: () => void): number {
+/** Median wall time and median process CPU time (user + system, all threads incl. GC) over `reps` runs. */
+function time(reps: number, fn: () => void): { ms: number; cpu_ms: number } {
   const ms: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < reps; i++) {
+    const c = process.cpuUsage();
     const t = performance.now();
     fn();
     ms.push(performance.now() - t);
+    const d = process.cpuUsage(c);
+    cpu.push((d.user + d.system) / 1000);
   }
-  return Math.round(median(ms) * 10) / 10;
+  return { ms: Math.round(median(ms) * 10) / 10, cpu_ms: Math.round(median(cpu) * 10) / 10 };
 }
 
 const rssMb = () => Math.round(process.memoryUsage().rss / 2 ** 20);
+// The 1-minute load average when the case ran: on a shared machine, wall times above are inflated by it.
+const load = () => Math.round(loadavg()[0]! * 10) / 10;
 
 function runCase(shape: Shape, nodes: number): void {
   const evidence = generateEvidence(nodes, shape);
@@ -39,8 +47,10 @@ function runCase(shape: Shape, nodes: number): void {
   const base = { bench: "dkg", shape, nodes, edges, artifacts };
 
   computeDkg(evidence); // warm-up
-  const totalMs = time(reps, () => computeDkg(evidence));
-  console.log(JSON.stringify({ ...base, scope: "computeDkg", impl: "engine", ms: totalMs, rss_mb: rssMb() }));
+  const total = time(reps, () => computeDkg(evidence));
+  console.log(
+    JSON.stringify({ ...base, scope: "computeDkg", impl: "engine", ...total, rss_mb: rssMb(), load: load() }),
+  );
 
   const graph = buildGraph(parseEvidence(evidence));
   const authorIndex = new Map<string, number>();
@@ -51,28 +61,23 @@ function runCase(shape: Shape, nodes: number): void {
   });
   const participants = [...authorIndex.values()];
   let bits = 0;
-  const engineMs = time(reps, () => {
+  const engine = time(reps, () => {
     bits = pathContributions(graph, authorOf, participants).total.toString(2).length;
   });
-  const naiveMs = time(nodes >= 100_000 ? 1 : reps, () => naiveContributions(evidence));
   console.log(
-    JSON.stringify({
-      ...base,
-      scope: "weights",
-      impl: "engine",
-      ms: engineMs,
-      rss_mb: rssMb(),
-      total_paths_bits: bits,
-    }),
+    JSON.stringify({ ...base, scope: "weights", impl: "engine", ...engine, rss_mb: rssMb(), load: load(), bits }),
   );
+  const naive = time(nodes >= 100_000 ? 1 : reps, () => naiveContributions(evidence));
   console.log(
     JSON.stringify({
       ...base,
       scope: "weights",
       impl: "naive",
-      ms: naiveMs,
+      ...naive,
       rss_mb: rssMb(),
-      ratio: Math.round((naiveMs / engineMs) * 10) / 10,
+      load: load(),
+      ratio: Math.round((naive.ms / engine.ms) * 10) / 10,
+      cpu_ratio: Math.round((naive.cpu_ms / engine.cpu_ms) * 10) / 10,
     }),
   );
 }

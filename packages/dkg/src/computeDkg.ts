@@ -3,9 +3,9 @@ import { DKG_VERSION, DOMAIN_NODE, ZERO_HASH } from "./constants";
 import { contentHashesInto } from "./contentHash";
 import { DkgError } from "./errors/dkg";
 import { buildGraph, byCodeUnits, type DkgAnomaly, type DkgGraph, type ParsedPackage, parseEvidence } from "./graph";
-import { compare32, fromHex, toHexSlice, utf8 } from "./hash/hex";
-import { keccak256Into } from "./hash/keccak256";
-import { buildMerkleTree, leafHashInto, merkleRoot } from "./merkle";
+import { compare32, fromHex, toHexSlice } from "./hash/hex";
+import { keccak256Into, keccak256Utf8Into } from "./hash/keccak256";
+import { buildMerkleTree, evidenceLeafInto, leafHashInto, merkleRoot } from "./merkle";
 import { addressSchema } from "./schema";
 import { checkSignature } from "./signature";
 import type { ComputeDkgOptions, DkgNode, DkgResult, PolicyFlag } from "./types";
@@ -116,7 +116,7 @@ function nodeHashes(g: DkgGraph, content: Uint8Array): Uint8Array {
   const sorted: number[] = [];
   for (let k = 0; k < n; k++) {
     const v = order[k]!;
-    buf.set(content.subarray(32 * v, 32 * v + 32), 32);
+    for (let b = 0; b < 32; b++) buf[32 + b] = content[32 * v + b]!;
     const ps = parentStart[v]!;
     const count = parentStart[v + 1]! - ps;
     buf[96 + 28] = (count >>> 24) & 0xff;
@@ -135,7 +135,10 @@ function nodeHashes(g: DkgGraph, content: Uint8Array): Uint8Array {
       }
       sorted[b + 1] = x;
     }
-    for (let e = 0; e < count; e++) buf.set(out.subarray(32 * sorted[e]!, 32 * sorted[e]! + 32), 128 + 32 * e);
+    for (let e = 0; e < count; e++) {
+      const from = 32 * sorted[e]!;
+      for (let b = 0; b < 32; b++) buf[128 + 32 * e + b] = out[from + b]!;
+    }
     keccak256Into(buf, 0, 128 + 32 * count, out, 32 * v);
   }
   return out;
@@ -164,21 +167,12 @@ function evidenceRoot(nodeHash: Uint8Array, nodes: readonly ParsedPackage[]): He
   for (const p of nodes) count += p.artifactIds.length;
   if (count === 0) return ZERO_HASH;
   const leaves = new Uint8Array(32 * count);
-  const pair = new Uint8Array(64);
-  const artifactHash = new Map<string, Uint8Array>();
+  const artifactHash = new Uint8Array(32);
   let j = 0;
   for (let i = 0; i < nodes.length; i++) {
-    pair.set(nodeHash.subarray(32 * i, 32 * i + 32), 0);
     for (const a of nodes[i]!.artifactIds) {
-      let h = artifactHash.get(a);
-      if (!h) {
-        const bytes = utf8(a);
-        h = new Uint8Array(32);
-        keccak256Into(bytes, 0, bytes.length, h, 0);
-        artifactHash.set(a, h);
-      }
-      pair.set(h, 32);
-      leafHashInto(pair, 0, 64, leaves, 32 * j++);
+      keccak256Utf8Into(a, artifactHash, 0);
+      evidenceLeafInto(nodeHash, 32 * i, artifactHash, 0, leaves, 32 * j++);
     }
   }
   return merkleRoot(buildMerkleTree(leaves, count));

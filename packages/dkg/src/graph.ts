@@ -15,8 +15,8 @@ export type ParsedPackage = {
   /** Position in the caller's array (for error paths only; never affects output). */
   inputIndex: number;
   /** Ids listed more than once in `parent_ids` / `artifact_ids` (reported as anomalies). */
-  duplicateParentIds: string[];
-  duplicateArtifactIds: string[];
+  duplicateParentIds: readonly string[];
+  duplicateArtifactIds: readonly string[];
 };
 
 /** An anomaly: not a structural error, reported in the output. */
@@ -48,17 +48,21 @@ export type DkgGraph = {
 /** Order of strings by UTF-16 code units (plain `<`, never `localeCompare`). */
 export const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-function sortedUnique(values: readonly string[]): { sorted: string[]; duplicates: string[] } {
+const NONE: readonly string[] = Object.freeze([]);
+
+function sortedUnique(values: readonly string[]): { sorted: string[]; duplicates: readonly string[] } {
+  if (values.length < 2) return { sorted: [...values], duplicates: NONE };
   const sorted = [...values].sort(byCodeUnits);
   const out: string[] = [];
-  const duplicates: string[] = [];
+  let duplicates: string[] | undefined;
   for (let i = 0; i < sorted.length; i++) {
     const v = sorted[i]!;
     if (i > 0 && v === sorted[i - 1]) {
+      duplicates ??= [];
       if (duplicates[duplicates.length - 1] !== v) duplicates.push(v);
     } else out.push(v);
   }
-  return { sorted: out, duplicates };
+  return { sorted: out, duplicates: duplicates ?? NONE };
 }
 
 /** Validates the fields of every package; throws `INVALID_FIELD` / `EMPTY_EVIDENCE`. */

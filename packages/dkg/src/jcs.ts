@@ -4,10 +4,19 @@ import { BaseError } from "./errors/base";
 export class JcsError extends BaseError {
   override name = "JcsError";
   /** JSON-pointer-like path of the offending value, e.g. `/metadata/x/0`. */
-  readonly path: string;
-  constructor(reason: string, path: string) {
+  path: string;
+  readonly reason: string;
+  constructor(reason: string, path = "") {
     super(`Cannot canonicalize JSON value at "${path || "/"}": ${reason}.`);
+    this.reason = reason;
     this.path = path;
+  }
+
+  /** Prepends a path segment while the error travels up (paths are only built on failure). */
+  within(segment: string | number): JcsError {
+    this.path = `/${segment}${this.path}`;
+    this.message = `Cannot canonicalize JSON value at "${this.path}": ${this.reason}.`;
+    return this;
   }
 }
 
@@ -27,72 +36,73 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * @example canonicalize({ b: 1, a: [true, null, "x"] }) // '{"a":[true,null,"x"],"b":1}'
  */
 export function canonicalize(value: unknown): string {
-  const out: string[] = [];
-  write(value, out, "", 0);
-  return out.join("");
+  return write(value, 0);
 }
 
 // Anything that JSON.stringify escapes, or a surrogate (checked for pairing): else a string is copied verbatim.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what JSON escapes.
 const NEEDS_CARE = /[\u0000-\u001f"\\\ud800-\udfff]/;
 
-function writeString(s: string, out: string[], path: string): void {
-  if (!NEEDS_CARE.test(s)) {
-    out.push(`"${s}"`);
-    return;
-  }
-  if (LONE_SURROGATE.test(s)) throw new JcsError("lone UTF-16 surrogate in string", path);
-  out.push(JSON.stringify(s));
+/** One JSON string literal, RFC 8785 style. */
+export function canonicalString(s: string): string {
+  if (!NEEDS_CARE.test(s)) return `"${s}"`;
+  if (LONE_SURROGATE.test(s)) throw new JcsError("lone UTF-16 surrogate in string");
+  return JSON.stringify(s);
 }
 
-function write(value: unknown, out: string[], path: string, depth: number): void {
-  if (depth > JCS_MAX_DEPTH) throw new JcsError(`nesting deeper than ${JCS_MAX_DEPTH}`, path);
+/** Object keys in UTF-16 code-unit order (plain `<`, never localeCompare). */
+export function sortedKeys(record: object): string[] {
+  return Object.keys(record).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** `"key":value` in canonical form, the value at nesting `depth`; errors carry the member's path. */
+export function canonicalMember(key: string, value: unknown, depth: number): string {
+  try {
+    return `${canonicalString(key)}:${write(value, depth)}`;
+  } catch (err) {
+    throw err instanceof JcsError ? err.within(key) : err;
+  }
+}
+
+function write(value: unknown, depth: number): string {
+  if (depth > JCS_MAX_DEPTH) throw new JcsError(`nesting deeper than ${JCS_MAX_DEPTH}`);
   switch (typeof value) {
     case "string":
-      writeString(value, out, path);
-      return;
+      return canonicalString(value);
     case "number":
-      if (!Number.isFinite(value)) throw new JcsError(`non-finite number ${value}`, path);
-      out.push(Object.is(value, -0) ? "0" : String(value));
-      return;
+      if (!Number.isFinite(value)) throw new JcsError(`non-finite number ${value}`);
+      return Object.is(value, -0) ? "0" : String(value);
     case "boolean":
-      out.push(value ? "true" : "false");
-      return;
+      return value ? "true" : "false";
     case "object": {
-      if (value === null) {
-        out.push("null");
-        return;
-      }
+      if (value === null) return "null";
       if (Array.isArray(value)) {
-        out.push("[");
+        let out = "[";
         for (let i = 0; i < value.length; i++) {
-          if (i > 0) out.push(",");
-          write(value[i], out, `${path}/${i}`, depth + 1);
+          if (i > 0) out += ",";
+          try {
+            out += write(value[i], depth + 1);
+          } catch (err) {
+            throw err instanceof JcsError ? err.within(i) : err;
+          }
         }
-        out.push("]");
-        return;
+        return `${out}]`;
       }
       const proto = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) throw new JcsError("not a plain object", path);
+      if (proto !== Object.prototype && proto !== null) throw new JcsError("not a plain object");
       const record = value as Record<string, unknown>;
-      // Plain `<` on strings compares UTF-16 code units, as RFC 8785 requires (never localeCompare).
-      const keys = Object.keys(record).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      out.push("{");
+      let out = "{";
       let first = true;
-      for (const key of keys) {
+      for (const key of sortedKeys(record)) {
         const member = record[key];
         if (member === undefined) continue;
-        if (!first) out.push(",");
+        if (!first) out += ",";
         first = false;
-        const memberPath = `${path}/${key}`;
-        writeString(key, out, memberPath);
-        out.push(":");
-        write(member, out, memberPath, depth + 1);
+        out += canonicalMember(key, member, depth + 1);
       }
-      out.push("}");
-      return;
+      return `${out}}`;
     }
     default:
-      throw new JcsError(`unsupported type ${typeof value}`, path);
+      throw new JcsError(`unsupported type ${typeof value}`);
   }
 }

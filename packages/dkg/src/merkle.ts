@@ -1,6 +1,6 @@
 import type { Hex } from "viem";
 import { compare32, fromHex, toHexSlice } from "./hash/hex";
-import { keccak256Into } from "./hash/keccak256";
+import { keccak256Into, keccak256PairInto } from "./hash/keccak256";
 
 /**
  * An OpenZeppelin `StandardMerkleTree` (leaves sorted, pairs hashed sorted, array layout: leaf j of the sorted
@@ -13,8 +13,6 @@ export type MerkleTree = {
   /** For each input leaf (in the caller's order), its position in `nodes`. */
   leafPosition: Int32Array;
 };
-
-const scratch = new Uint8Array(64);
 
 /** Builds the tree over `count` leaf hashes stored contiguously in `leaves` (already double-hashed). */
 export function buildMerkleTree(leaves: Uint8Array, count: number): MerkleTree {
@@ -39,20 +37,14 @@ export function buildMerkleTree(leaves: Uint8Array, count: number): MerkleTree {
   for (let j = 0; j < count; j++) {
     const pos = size - 1 - j;
     const i = idx[j]!;
-    nodes.set(leaves.subarray(32 * i, 32 * i + 32), 32 * pos);
+    for (let b = 0; b < 32; b++) nodes[32 * pos + b] = leaves[32 * i + b]!;
     leafPosition[i] = pos;
   }
   for (let i = size - 1 - count; i >= 0; i--) {
     const l = 32 * (2 * i + 1);
     const r = l + 32;
-    if (compare32(nodes, l, nodes, r) <= 0) {
-      scratch.set(nodes.subarray(l, l + 32), 0);
-      scratch.set(nodes.subarray(r, r + 32), 32);
-    } else {
-      scratch.set(nodes.subarray(r, r + 32), 0);
-      scratch.set(nodes.subarray(l, l + 32), 32);
-    }
-    keccak256Into(scratch, 0, 64, nodes, 32 * i);
+    if (compare32(nodes, l, nodes, r) <= 0) keccak256PairInto(nodes, l, r, nodes, 32 * i);
+    else keccak256PairInto(nodes, r, l, nodes, 32 * i);
   }
   return { nodes, size, leafPosition };
 }
@@ -95,6 +87,19 @@ export function processMerkleProof(leaf: Hex, proof: readonly Hex[]): Hex {
     current = next;
   }
   return toHexSlice(current, 0, 32);
+}
+
+/** keccak256(keccak256(node_hash || artifact_hash)): an evidence leaf, from two 32-byte slices. */
+export function evidenceLeafInto(
+  nodeHashes: Uint8Array,
+  nodeOffset: number,
+  artifactHash: Uint8Array,
+  artifactOffset: number,
+  out: Uint8Array,
+  outOffset: number,
+): void {
+  keccak256PairInto(nodeHashes, nodeOffset, artifactOffset, out, outOffset, artifactHash);
+  keccak256Into(out, outOffset, 32, out, outOffset);
 }
 
 /** keccak256(keccak256(bytes)): the StandardMerkleTree leaf of already abi-encoded static values. */

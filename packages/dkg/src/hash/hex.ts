@@ -1,12 +1,29 @@
 import type { Hex } from "viem";
 
-const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+// Two ASCII hex digits per byte value, as character codes.
+const DIGITS = new Uint8Array(512);
+for (let i = 0; i < 256; i++) {
+  const h = i.toString(16).padStart(2, "0");
+  DIGITS[2 * i] = h.charCodeAt(0);
+  DIGITS[2 * i + 1] = h.charCodeAt(1);
+}
+const decoder = new TextDecoder();
+let chars = new Uint8Array(66);
 
-/** Lower-case 0x hex of `bytes[offset, offset + length)`. */
+/**
+ * Lower-case 0x hex of `bytes[offset, offset + length)`. Digits are written as ASCII into a scratch buffer and
+ * decoded once: several times faster than concatenating per byte, which matters for 200k hashes per DKG.
+ */
 export function toHexSlice(bytes: Uint8Array, offset = 0, length = bytes.length - offset): Hex {
-  let s = "0x";
-  for (let i = offset; i < offset + length; i++) s += HEX[bytes[i]!];
-  return s as Hex;
+  if (chars.length < 2 + 2 * length) chars = new Uint8Array(2 + 2 * length);
+  chars[0] = 0x30; // 0
+  chars[1] = 0x78; // x
+  for (let i = 0; i < length; i++) {
+    const v = bytes[offset + i]!;
+    chars[2 + 2 * i] = DIGITS[2 * v]!;
+    chars[3 + 2 * i] = DIGITS[2 * v + 1]!;
+  }
+  return decoder.decode(chars.subarray(0, 2 + 2 * length)) as Hex;
 }
 
 /** Bytes of a 0x hex string (even length, validated by the caller). */

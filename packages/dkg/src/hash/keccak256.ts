@@ -37,20 +37,38 @@ export function keccakBackend(force?: "wasm" | "js"): "wasm" | "js" {
   return wasm ? "wasm" : "js";
 }
 
-function keccakWasm(w: WasmKeccak, data: Uint8Array, offset: number, length: number, out: Uint8Array, o: number) {
-  const padded = (Math.floor(length / RATE) + 1) * RATE;
-  if (INPUT + padded > w.bytes.length) {
-    w.memory.grow(Math.ceil((INPUT + padded - w.bytes.length) / 65536));
+function ensureInput(w: WasmKeccak, bytes: number): Uint8Array {
+  if (INPUT + bytes > w.bytes.length) {
+    w.memory.grow(Math.ceil((INPUT + bytes - w.bytes.length) / 65536));
     w.bytes = new Uint8Array(w.memory.buffer);
   }
+  return w.bytes;
+}
+
+/** Pads the `length` input bytes already at INPUT, absorbs them, writes the digest to `out`. */
+function finishWasm(w: WasmKeccak, length: number, out: Uint8Array, o: number): void {
+  const padded = (Math.floor(length / RATE) + 1) * RATE;
   const m = w.bytes;
   m.fill(0, 0, 200);
-  m.set(data.subarray(offset, offset + length), INPUT);
   m.fill(0, INPUT + length, INPUT + padded);
   m[INPUT + length] = 0x01;
   m[INPUT + padded - 1] = m[INPUT + padded - 1]! | 0x80;
   w.absorb(INPUT, padded / RATE);
-  out.set(m.subarray(0, 32), o);
+  for (let i = 0; i < 32; i++) out[o + i] = m[i]!;
+}
+
+const encoder = new TextEncoder();
+
+/** keccak256(utf8(s)) written to `out[outOffset, outOffset + 32)`, encoding straight into the hasher's memory. */
+export function keccak256Utf8Into(s: string, out: Uint8Array, outOffset: number): void {
+  if (!wasm) {
+    const bytes = encoder.encode(s);
+    keccak256Into(bytes, 0, bytes.length, out, outOffset);
+    return;
+  }
+  const m = ensureInput(wasm, 3 * s.length + RATE);
+  const { written } = encoder.encodeInto(s, m.subarray(INPUT));
+  finishWasm(wasm, written, out, outOffset);
 }
 
 /**
@@ -65,7 +83,10 @@ export function keccak256Into(
   outOffset: number,
 ): void {
   if (wasm) {
-    keccakWasm(wasm, data, offset, length, out, outOffset);
+    const m = ensureInput(wasm, length + RATE);
+    if (length <= 256) for (let i = 0; i < length; i++) m[INPUT + i] = data[offset + i]!;
+    else m.set(data.subarray(offset, offset + length), INPUT);
+    finishWasm(wasm, length, out, outOffset);
     return;
   }
   const s = state;
@@ -99,6 +120,33 @@ function absorb(s: Int32Array, d: Uint8Array, p: number): void {
     const q = p + 4 * i;
     s[i] = s[i]! ^ (d[q]! | (d[q + 1]! << 8) | (d[q + 2]! << 16) | (d[q + 3]! << 24));
   }
+}
+
+/**
+ * keccak256(src[a, a + 32) || src[b, b + 32)) written to `out[outOffset, outOffset + 32)`: Merkle pairs and
+ * evidence leaves, without allocating.
+ */
+export function keccak256PairInto(
+  src: Uint8Array,
+  a: number,
+  b: number,
+  out: Uint8Array,
+  outOffset: number,
+  bSrc: Uint8Array = src,
+): void {
+  if (wasm) {
+    const m = wasm.bytes;
+    for (let i = 0; i < 32; i++) {
+      m[INPUT + i] = src[a + i]!;
+      m[INPUT + 32 + i] = bSrc[b + i]!;
+    }
+    finishWasm(wasm, 64, out, outOffset);
+    return;
+  }
+  const pair = new Uint8Array(64);
+  pair.set(src.subarray(a, a + 32), 0);
+  pair.set(bSrc.subarray(b, b + 32), 32);
+  keccak256Into(pair, 0, 64, out, outOffset);
 }
 
 /** keccak256 of `data` as a fresh 32-byte array. */
