@@ -4,7 +4,8 @@
  * contracts, `<name>Bytecode`; plus `protocolErrorsAbi`, every custom error of every listed contract, deduplicated.
  * Output is deterministic (forge's ABI order, fixed contract order) so a test can check the committed files are fresh.
  *
- * Options: `--out <dir>` (default src/generated), `--no-build` (use contracts/out as it is).
+ * Options: `--out <dir>` (default src/generated), `--no-build` (use contracts/out as it is), `--contracts-out <dir>`
+ * (render from another forge output directory, e.g. a build of a clean `git archive HEAD`; implies no build).
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -15,15 +16,19 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, "..", "..", "..");
 export const defaultOutDir = resolve(here, "..", "src", "generated");
 
-/** Contracts exported by the package: forge artifact path, and whether bytecode is exported (deployable). */
-export const ARTIFACTS: readonly { file: string; contract: string; deployable: boolean }[] = [
+/**
+ * Contracts exported by the package: forge artifact path, whether bytecode is exported (deployable), and interfaces
+ * whose functions are appended when the implementation's ABI lacks them (StudioProxy serves
+ * `submitWorkMultiAgentWithSig` from its fallback, so only IStudioProxy declares it).
+ */
+export const ARTIFACTS: readonly { file: string; contract: string; deployable: boolean; interfaces?: string[] }[] = [
   { file: "IdentityRegistry.sol", contract: "IdentityRegistry", deployable: true },
   { file: "ReputationRegistry.sol", contract: "ReputationRegistry", deployable: true },
   { file: "ValidationRegistry.sol", contract: "ValidationRegistry", deployable: true },
   { file: "ChaosChainRegistry.sol", contract: "ChaosChainRegistry", deployable: true },
   { file: "ChaosCore.sol", contract: "ChaosCore", deployable: true },
   { file: "StudioProxyFactory.sol", contract: "StudioProxyFactory", deployable: true },
-  { file: "StudioProxy.sol", contract: "StudioProxy", deployable: true },
+  { file: "StudioProxy.sol", contract: "StudioProxy", deployable: true, interfaces: ["IStudioProxy"] },
   { file: "RewardsDistributor.sol", contract: "RewardsDistributor", deployable: true },
   { file: "DefaultLogicModule.sol", contract: "DefaultLogicModule", deployable: true },
   { file: "ExampleLogicModule.sol", contract: "ExampleLogicModule", deployable: true },
@@ -50,6 +55,11 @@ function canonicalType(p: { type: string; components?: unknown[] }): string {
   return p.type;
 }
 
+/** `type name(canonical,input,types)`: identifies an ABI item (overloads differ by inputs). */
+function itemKey(item: AbiItem): string {
+  return `${item.type} ${item.name ?? ""}(${(item.inputs ?? []).map(canonicalType).join(",")})`;
+}
+
 function readArtifact(contractsOut: string, file: string, contract: string): Artifact {
   const path = join(contractsOut, file, `${contract}.json`);
   let raw: string;
@@ -66,10 +76,19 @@ export function renderGenerated(contractsOut = join(repoRoot, "contracts", "out"
   const files: Record<string, string> = {};
   const errors = new Map<string, AbiItem>();
   const index: string[] = [HEADER];
-  for (const { file, contract, deployable } of ARTIFACTS) {
+  for (const { file, contract, deployable, interfaces = [] } of ARTIFACTS) {
     const artifact = readArtifact(contractsOut, file, contract);
     const id = camel(contract);
-    let body = `${HEADER}\nexport const ${id}Abi = ${JSON.stringify(artifact.abi, null, 2)} as const;\n`;
+    const abi = [...artifact.abi];
+    const present = new Set(abi.map(itemKey));
+    for (const name of interfaces) {
+      for (const item of readArtifact(contractsOut, `${name}.sol`, name).abi) {
+        if (item.type !== "function" || present.has(itemKey(item))) continue;
+        abi.push(item);
+        present.add(itemKey(item));
+      }
+    }
+    let body = `${HEADER}\nexport const ${id}Abi = ${JSON.stringify(abi, null, 2)} as const;\n`;
     if (deployable) {
       const bytecode = artifact.bytecode.object;
       if (Object.keys(artifact.bytecode.linkReferences ?? {}).length > 0)
@@ -80,9 +99,9 @@ export function renderGenerated(contractsOut = join(repoRoot, "contracts", "out"
     }
     files[`${id}.ts`] = body;
     index.push(`export * from "./${id}";`);
-    for (const item of artifact.abi) {
+    for (const item of abi) {
       if (item.type !== "error") continue;
-      const signature = `${item.name}(${(item.inputs ?? []).map(canonicalType).join(",")})`;
+      const signature = itemKey(item);
       if (!errors.has(signature)) errors.set(signature, item);
     }
   }
@@ -127,8 +146,10 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const outIdx = args.indexOf("--out");
   const outArg = outIdx >= 0 ? args[outIdx + 1] : undefined;
   const outDir = outArg ? resolve(outArg) : defaultOutDir;
-  if (!args.includes("--no-build")) await buildContracts();
-  const files = renderGenerated();
+  const fromIdx = args.indexOf("--contracts-out");
+  const fromArg = fromIdx >= 0 ? args[fromIdx + 1] : undefined;
+  if (!fromArg && !args.includes("--no-build")) await buildContracts();
+  const files = renderGenerated(fromArg ? resolve(fromArg) : undefined);
   writeGenerated(outDir, files);
   console.log(`generate: wrote ${Object.keys(files).length} files to ${outDir}`);
 }

@@ -632,6 +632,17 @@ export const protocolErrorsAbi = [
   },
   {
     "type": "error",
+    "name": "StudioProxyEpochTooLarge",
+    "inputs": [
+      {
+        "name": "epoch",
+        "type": "uint64",
+        "internalType": "uint64"
+      }
+    ]
+  },
+  {
+    "type": "error",
     "name": "StudioProxyExpiredSignature",
     "inputs": [
       {
