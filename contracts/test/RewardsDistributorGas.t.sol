@@ -86,3 +86,18 @@ contract RewardsDistributorGasSteadyStateTest is RewardsDistributorGasBase {
         assertLt(used, 8_002_816, "below upstream 8,002,816");
     }
 }
+
+/// @notice Steady state of the 3 x 3 case (second epoch, same agents).
+contract RewardsDistributorGasSteadyState3x3Test is RewardsDistributorGasBase {
+    function setUp() public {
+        _prepare(3, 3);
+        _close(EPOCH);
+        _prepareEpoch(3, 3, EPOCH + 1);
+    }
+
+    function test_Gas_CloseSecondEpoch3Workers3Verifiers() public {
+        uint256 used = _measureClose(EPOCH + 1);
+        console.log("closeEpoch 3 workers x 3 verifiers, second epoch, gas:", used);
+        assertLt(used, 2_157_521, "below upstream 2,157,521");
+    }
+}
