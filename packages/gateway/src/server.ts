@@ -239,6 +239,8 @@ export async function startGateway(config: GatewayConfig, seams: GatewaySeams = 
     // --- database -------------------------------------------------------------------------------------------------
     const db = createPool({
       connectionString: config.databaseUrl,
+      // running steps, lease renewals, lanes, LISTEN clients and HTTP must never queue behind each other
+      max: config.workflow.workflowConcurrency + 16,
       connectionTimeoutMillis: 5_000,
       onError: (err) => logger.warn({ err }, "idle database client failed"),
     });

@@ -29,6 +29,8 @@ export interface TxLaneManagerOptions {
   leaseTtlMs?: number;
   /** how often an in-flight tx is checked and an idle lane looks for work; default 1000 */
   pollIntervalMs?: number;
+  /** first look for a receipt this soon after a broadcast, doubling up to pollIntervalMs; default 20 */
+  receiptPollMinMs?: number;
   /** replace a tx pending longer than this with bumped fees; default 60000 */
   replaceAfterMs?: number;
   /** >= 10 (EIP-1559 replacement rule); default 15 */
@@ -55,6 +57,7 @@ const optionsSchema = z.object({
   confirmations: z.number().int().min(1),
   leaseTtlMs: z.number().int().min(100),
   pollIntervalMs: z.number().int().min(1),
+  receiptPollMinMs: z.number().int().min(1),
   replaceAfterMs: z.number().int().min(1),
   feeBumpPercent: z.number().min(10).max(1000),
   gasLimitPercent: z.number().int().min(100).max(1000),
@@ -88,6 +91,7 @@ export class TxLaneManager {
       confirmations: options.confirmations ?? 1,
       leaseTtlMs: options.leaseTtlMs ?? 30_000,
       pollIntervalMs: options.pollIntervalMs ?? 1000,
+      receiptPollMinMs: options.receiptPollMinMs ?? 20,
       replaceAfterMs: options.replaceAfterMs ?? 60_000,
       feeBumpPercent: options.feeBumpPercent ?? 15,
       gasLimitPercent: options.gasLimitPercent ?? 120,
@@ -311,6 +315,7 @@ class LaneRunner {
       let synced = false;
       let errors = 0;
       let blocked = 0;
+      let waits = 0;
       while (!lost.signal.aborted) {
         try {
           if (!synced) {
@@ -321,11 +326,18 @@ class LaneRunner {
           errors = 0;
           if (r === "progress") {
             blocked = 0;
+            waits = 0;
             continue;
           }
           if (r === "blocked") await this.sleep(this.backoff(++blocked), lost.signal);
-          else {
+          else if (r === "waiting") {
+            // a receipt usually follows a broadcast within a block time: look again soon, then back off to the poll
             blocked = 0;
+            const ms = Math.min(this.cfg.pollIntervalMs, this.cfg.receiptPollMinMs * 2 ** Math.min(waits++, 16));
+            await this.sleep(ms, lost.signal);
+          } else {
+            blocked = 0;
+            waits = 0;
             await this.sleep(this.cfg.pollIntervalMs, lost.signal);
           }
         } catch (err) {

@@ -65,6 +65,8 @@ export interface StackOptions {
   revealSec?: number;
   /** extra relayer keys (dev accounts from index 7) */
   relayers?: number;
+  /** number of demo workers (dev accounts 1..n; default 3, at most 4) */
+  workers?: number;
   /** keep the chain in this file so that anvil can be stopped and started again (RPC outage tests) */
   stateFile?: string;
 }
@@ -83,9 +85,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     pollingInterval: 50,
   }) as PublicClient;
   const operator = DEV_ACCOUNTS[0]!;
-  const workers = DEV_ACCOUNTS.slice(1, 4);
-  const verifiers = DEV_ACCOUNTS.slice(4, 7);
-  const relayer = DEV_ACCOUNTS[7]!;
+  const nWorkers = Math.min(Math.max(options.workers ?? 3, 1), 4);
+  const workers = DEV_ACCOUNTS.slice(1, 1 + nWorkers);
+  const verifiers = DEV_ACCOUNTS.slice(1 + nWorkers, 4 + nWorkers);
+  const relayer = DEV_ACCOUNTS[4 + nWorkers]!;
   const walletClient = createWalletClient({
     chain,
     transport: http(anvil.rpcUrl),
@@ -121,7 +124,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   if (options.automine === false) await rpc("evm_setAutomine", [false]);
   const db = await createTestDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), "cc-e2e-"));
-  const relayers = [relayer, ...DEV_ACCOUNTS.slice(8, 8 + Math.max(0, (options.relayers ?? 1) - 1))];
+  const relayers = DEV_ACCOUNTS.slice(4 + nWorkers, Math.min(10, 4 + nWorkers + (options.relayers ?? 1)));
   const env: Record<string, string> = {
     DATABASE_URL: db.url,
     RPC_URL: anvil.rpcUrl,
