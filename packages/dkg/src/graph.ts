@@ -129,14 +129,16 @@ export function buildGraph(packages: ParsedPackage[]): DkgGraph {
   const selfParents: string[] = [];
   const unknownParents: string[] = [];
   const parentStart = new Int32Array(n + 1);
-  const parentsOf: Int32Array[] = new Array(n);
+  let listed = 0;
+  for (const node of nodes) listed += node.parentIds.length;
+  // Resolved parents, flat: node i's are [parentStart[i], parentStart[i + 1]).
+  let parentIdx = new Int32Array(listed);
   let edges = 0;
   for (let i = 0; i < n; i++) {
     const node = nodes[i]!;
+    parentStart[i] = edges;
     for (const d of node.duplicateParentIds) anomalies.push({ code: "DUPLICATE_PARENT_ID", id: node.id, ref: d });
     for (const d of node.duplicateArtifactIds) anomalies.push({ code: "DUPLICATE_ARTIFACT_ID", id: node.id, ref: d });
-    const idx = new Int32Array(node.parentIds.length);
-    let k = 0;
     let self = false;
     let unknown = false;
     for (const pid of node.parentIds) {
@@ -149,14 +151,13 @@ export function buildGraph(packages: ParsedPackage[]): DkgGraph {
         unknown = true;
         continue;
       }
-      idx[k++] = r;
+      // ids ascending = ranks ascending, so each node's parents come out sorted.
+      parentIdx[edges++] = r;
     }
     if (self) selfParents.push(node.id);
     if (unknown) unknownParents.push(node.id);
-    // ids ascending = ranks ascending, so idx is already sorted.
-    parentsOf[i] = idx.subarray(0, k);
-    edges += k;
   }
+  parentStart[n] = edges;
 
   const issues: DkgIssue[] = [];
   if (duplicateIds.length) issues.push({ code: "DUPLICATE_ID", ids: duplicateIds });
@@ -164,16 +165,9 @@ export function buildGraph(packages: ParsedPackage[]): DkgGraph {
   if (unknownParents.length) issues.push({ code: "UNKNOWN_PARENT", ids: unknownParents });
   if (issues.length) throw new DkgError(issues);
 
-  const parentIdx = new Int32Array(edges);
+  parentIdx = parentIdx.subarray(0, edges);
   const childCount = new Int32Array(n);
-  for (let i = 0, e = 0; i < n; i++) {
-    parentStart[i] = e;
-    const ps = parentsOf[i]!;
-    parentIdx.set(ps, e);
-    e += ps.length;
-    for (let j = 0; j < ps.length; j++) childCount[ps[j]!]!++;
-  }
-  parentStart[n] = edges;
+  for (let e = 0; e < edges; e++) childCount[parentIdx[e]!]!++;
 
   const childStart = new Int32Array(n + 1);
   for (let i = 0; i < n; i++) childStart[i + 1] = childStart[i]! + childCount[i]!;
