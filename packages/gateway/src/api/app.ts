@@ -344,8 +344,12 @@ export async function buildApp(deps: AppDeps): Promise<GatewayApp> {
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: config.bodyLimitBytes,
-    // fastify accepts a hop count at runtime (proxy-addr); its types omit number
-    trustProxy: config.trustProxy as FastifyServerOptions["trustProxy"],
+    // a hop count must be a function: fastify 5 ignores a bare number
+    trustProxy: (typeof config.trustProxy === "number"
+      ? (_addr: string, hop: number) => hop < (config.trustProxy as number)
+      : config.trustProxy) as FastifyServerOptions["trustProxy"],
+    // session and event ids are up to 128 characters; longer ones get our 4xx, not fastify's bare 414
+    maxParamLength: 512,
     genReqId: (req: IncomingMessage) => {
       const h = req.headers["x-request-id"];
       const v = Array.isArray(h) ? h[0] : h;

@@ -150,6 +150,9 @@ export function workflowRoutes(deps: WorkflowRoutesDeps): FastifyPluginAsync {
         preHandler: app.requireRole("worker", "operator"),
       },
       async (request, reply) => {
+        // binding first: an unbound key gets 403, never an intake verdict about someone else's evidence
+        const claimed = request.body.agent_address ?? request.body.signer_address;
+        if (claimed) assertBound(request, claimed);
         const prepared = await prepareWorkSubmission(deps, request.body);
         assertBound(request, prepared.actor);
         return create(deps, request, reply, {
