@@ -569,16 +569,17 @@ contract RewardsDistributor is IRewardsDistributor, Ownable {
         uint256 published;
         uint256 dims = consensus.length;
         for (uint256 d; d < dims; ++d) {
-            try ctx.reputation.giveFeedback(
-                agentId,
-                int128(uint128(consensus[d])),
-                FEEDBACK_VALUE_DECIMALS,
-                ctx.dimNames[d],
-                ctx.studioTag,
-                "",
-                work.feedbackUri,
-                work.dataHash
-            ) {
+            try ctx.reputation
+                .giveFeedback(
+                    agentId,
+                    int128(uint128(consensus[d])),
+                    FEEDBACK_VALUE_DECIMALS,
+                    ctx.dimNames[d],
+                    ctx.studioTag,
+                    "",
+                    work.feedbackUri,
+                    work.dataHash
+                ) {
                 ++published;
             } catch {}
         }
@@ -595,16 +596,17 @@ contract RewardsDistributor is IRewardsDistributor, Ownable {
         // casting to 'int128' is safe because accuracy is a mean of values <= 10000.
         // forge-lint: disable-next-line(unsafe-typecast)
         int128 value = int128(uint128(accuracy));
-        try ctx.reputation.giveFeedback(
-            agentId,
-            value,
-            FEEDBACK_VALUE_DECIMALS,
-            _VALIDATOR_TAG1,
-            _VALIDATOR_TAG2,
-            "",
-            work.feedbackUri,
-            work.dataHash
-        ) {
+        try ctx.reputation
+            .giveFeedback(
+                agentId,
+                value,
+                FEEDBACK_VALUE_DECIMALS,
+                _VALIDATOR_TAG1,
+                _VALIDATOR_TAG2,
+                "",
+                work.feedbackUri,
+                work.dataHash
+            ) {
             published = 1;
         } catch {}
         emit ReputationPublished(address(ctx.studio), ctx.epoch, agentId, work.dataHash, published);

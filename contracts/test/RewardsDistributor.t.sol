@@ -77,7 +77,9 @@ contract RewardsDistributorConfigTest is RewardsDistributorTestBase {
     }
 
     function test_RevertWhen_SetSharesAbove100Percent() public {
-        vm.expectRevert(abi.encodeWithSelector(IRewardsDistributor.RewardsDistributorInvalidShares.selector, 5000, 5001));
+        vm.expectRevert(
+            abi.encodeWithSelector(IRewardsDistributor.RewardsDistributorInvalidShares.selector, 5000, 5001)
+        );
         vm.prank(operator);
         distributor.setShares(5000, 5001);
     }
@@ -187,7 +189,9 @@ contract RewardsDistributorRegistrationTest is RewardsDistributorTestBase {
             abi.encodeWithSelector(IRewardsDistributor.RewardsDistributorUnknownStudio.selector, address(0xdead))
         );
         distributor.registerWork(address(0xdead), EPOCH, dh);
-        vm.expectRevert(abi.encodeWithSelector(IRewardsDistributor.RewardsDistributorUnknownStudio.selector, address(0)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IRewardsDistributor.RewardsDistributorUnknownStudio.selector, address(0))
+        );
         distributor.registerWork(address(0), EPOCH, dh);
         vm.stopPrank();
     }
@@ -388,9 +392,8 @@ contract RewardsDistributorCloseTest is RewardsDistributorTestBase {
         }
         (,,, string memory tag2,) = reputation.readFeedback(agentId, address(distributor), 1);
         assertEq(tag2, Strings.toHexString(address(studio)), "tag2 = studio, lower-case hex");
-        (uint64 vCount, int128 vValue,) = reputation.getSummary(
-            verifiers[0].agentId, clients, "VALIDATOR_ACCURACY", "CONSENSUS_MATCH"
-        );
+        (uint64 vCount, int128 vValue,) =
+            reputation.getSummary(verifiers[0].agentId, clients, "VALIDATOR_ACCURACY", "CONSENSUS_MATCH");
         assertEq(uint256(vCount), 1, "one verifier feedback");
         assertEq(int256(vValue), 10_000, "perfect accuracy");
     }
@@ -592,9 +595,7 @@ contract RewardsDistributorCloseTest is RewardsDistributorTestBase {
         vm.prank(operator);
         distributor.setLimits(16, 16, 2);
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IRewardsDistributor.RewardsDistributorTooManyValidators.selector, dh, parts[0], 3, 2
-            )
+            abi.encodeWithSelector(IRewardsDistributor.RewardsDistributorTooManyValidators.selector, dh, parts[0], 3, 2)
         );
         _close(EPOCH);
     }

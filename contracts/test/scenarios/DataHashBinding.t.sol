@@ -44,7 +44,9 @@ contract DataHashBindingScenarioTest is RewardsDistributorTestBase {
         WorkFields memory f = workFields(EPOCH, 1);
         bytes32 foreign = dataHashOf(other, f);
         vm.expectRevert(
-            abi.encodeWithSelector(IStudioProxyBase.StudioProxyDataHashMismatch.selector, foreign, dataHashOf(studio, f))
+            abi.encodeWithSelector(
+                IStudioProxyBase.StudioProxyDataHashMismatch.selector, foreign, dataHashOf(studio, f)
+            )
         );
         _submitWith(foreign, f);
     }

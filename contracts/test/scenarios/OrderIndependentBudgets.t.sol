@@ -35,7 +35,7 @@ contract OrderIndependentBudgetsScenarioTest is RewardsDistributorTestBase {
 
     function _payouts() internal view returns (uint256[4] memory p) {
         (p[0], p[1], p[2], p[3]) =
-            (_withdrawable(partsA[0]), _withdrawable(partsA[1]), _withdrawable(partsB[0]), _withdrawable(partsB[1]));
+        (_withdrawable(partsA[0]), _withdrawable(partsA[1]), _withdrawable(partsB[0]), _withdrawable(partsB[1]));
     }
 
     function test_ResultsDoNotDependOnOrder() public {

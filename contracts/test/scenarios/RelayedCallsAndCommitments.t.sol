@@ -77,9 +77,7 @@ contract RelayedCallsAndCommitmentsScenarioTest is RewardsDistributorTestBase {
         bytes memory again = signSubmitScore(studio, verifiers[2].key, dh, worker, vec, 3, deadline);
         vm.prank(relayer);
         studio.submitScoreVectorForWorkerWithSig(dh, worker, vec, verifiers[2].addr, 3, deadline, again);
-        vm.expectRevert(
-            abi.encodeWithSelector(IStudioProxyBase.StudioProxyNonceUsed.selector, verifiers[2].addr, 3)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IStudioProxyBase.StudioProxyNonceUsed.selector, verifiers[2].addr, 3));
         vm.prank(relayer);
         studio.submitScoreVectorForWorkerWithSig(dh, worker, vec, verifiers[2].addr, 3, deadline, again);
 
