@@ -5,10 +5,19 @@
 //   solc [--base-path P] [--include-path P]... [--allow-paths P,...] --standard-json   (input on stdin)
 // Every other flag is accepted and ignored. Imports that are not already in the standard-json input are resolved
 // from the base path, the include paths, the remappings in the input, `contracts/` and `node_modules/`.
-import { existsSync, readFileSync } from "node:fs";
+//
+// Speed: solc-js is single-threaded WebAssembly and the optimizer dominates its time, mostly on test contracts.
+// When the optimizer is on and the input has both kinds of files, the wrapper runs two compilations in parallel
+// worker threads over the same sources (so source ids and ASTs agree): one emits the protocol's files (`src/`,
+// dependencies) with the requested settings, the other emits test and script files (`test/`, `script/`,
+// `*.t.sol`, `*.s.sol`, forge-std) with the optimizer off; the outputs are merged. Deployed protocol bytecode (and
+// every gas figure measured on it) is exactly what the settings ask for; only the test harnesses' own bytecode is
+// unoptimized. CC_SOLC_OPTIMIZE_TESTS=1 turns the split off; CC_SOLC_DUMP=<file> saves the input forge sent.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 
 const require = createRequire(import.meta.url);
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -82,7 +91,74 @@ function makeImportCallback(opts, input) {
   };
 }
 
-function main() {
+/** True for sources whose bytecode only tests and scripts run. */
+function isTestSource(path) {
+  return /(^|\/)(test|script)\//.test(path) || /\.(t|s)\.sol$/.test(path) || path.includes("node_modules/forge-std/");
+}
+
+/** Compiles in this thread. */
+function compileHere(opts, inputJson) {
+  const solc = require("solc");
+  return solc.compile(inputJson, { import: makeImportCallback(opts, JSON.parse(inputJson)) });
+}
+
+/** Compiles in a worker thread; resolves to solc's output JSON text. */
+function compileInWorker(opts, inputJson) {
+  return new Promise((resolvePromise, reject) => {
+    const worker = new Worker(new URL(import.meta.url), { workerData: { opts, inputJson } });
+    worker.once("message", resolvePromise);
+    worker.once("error", reject);
+    worker.once("exit", (code) => {
+      if (code !== 0) reject(new Error(`solc worker exited with code ${code}`));
+    });
+  });
+}
+
+/** Two inputs over the same sources: protocol files as requested, test files without the optimizer. */
+function splitInput(input) {
+  const selection = input.settings?.outputSelection ?? {};
+  const files = Object.keys(selection);
+  const testFiles = files.filter(isTestSource);
+  if (process.env.CC_SOLC_OPTIMIZE_TESTS === "1" || !input.settings?.optimizer?.enabled) return null;
+  if (testFiles.length === 0 || testFiles.length === files.length) return null;
+  const pick = (keep) => Object.fromEntries(files.filter(keep).map((f) => [f, selection[f]]));
+  const protocol = { ...input, settings: { ...input.settings, outputSelection: pick((f) => !isTestSource(f)) } };
+  const tests = {
+    ...input,
+    settings: {
+      ...input.settings,
+      optimizer: { ...input.settings.optimizer, enabled: false },
+      outputSelection: pick(isTestSource),
+    },
+  };
+  return [protocol, tests];
+}
+
+/** Merges outputs of compilations over the same sources (errors deduplicated: both jobs analyse everything). */
+function mergeOutputs(texts) {
+  const merged = { contracts: {}, sources: {}, errors: [] };
+  const seen = new Set();
+  for (const text of texts) {
+    const out = JSON.parse(text);
+    for (const e of out.errors ?? []) {
+      const key = `${e.severity}|${e.formattedMessage ?? e.message}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        merged.errors.push(e);
+      }
+    }
+    for (const [file, contracts] of Object.entries(out.contracts ?? {})) {
+      merged.contracts[file] = { ...(merged.contracts[file] ?? {}), ...contracts };
+    }
+    for (const [file, source] of Object.entries(out.sources ?? {})) {
+      merged.sources[file] = { ...(merged.sources[file] ?? {}), ...source };
+    }
+  }
+  if (merged.errors.length === 0) delete merged.errors;
+  return JSON.stringify(merged);
+}
+
+async function main() {
   const opts = parseArgs(process.argv.slice(2));
   if (opts.version || !opts.standardJson) {
     // solc's exact banner; the platform suffix is what forge expects from a native build.
@@ -90,6 +166,8 @@ function main() {
     return;
   }
   const raw = readStdin();
+  // Debugging aid: CC_SOLC_DUMP=<file> keeps a copy of the standard-json input forge sent.
+  if (process.env.CC_SOLC_DUMP) writeFileSync(process.env.CC_SOLC_DUMP, raw);
   let input;
   try {
     input = JSON.parse(raw);
@@ -109,9 +187,20 @@ function main() {
     );
     return;
   }
-  const solc = require("solc");
-  const output = solc.compile(raw, { import: makeImportCallback(opts, input) });
-  process.stdout.write(output);
+  const parts = splitInput(input);
+  if (!parts) {
+    process.stdout.write(compileHere(opts, raw));
+    return;
+  }
+  const outputs = await Promise.all(parts.map((part) => compileInWorker(opts, JSON.stringify(part))));
+  process.stdout.write(mergeOutputs(outputs));
 }
 
-main();
+if (isMainThread) {
+  main().catch((e) => {
+    process.stderr.write(`solc-wrapper: ${e?.stack ?? e}\n`);
+    process.exit(1);
+  });
+} else {
+  parentPort.postMessage(compileHere(workerData.opts, workerData.inputJson));
+}
