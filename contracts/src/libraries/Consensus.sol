@@ -71,7 +71,7 @@ library Consensus {
             if (s > MAX_SCORE_BPS) revert ConsensusScoreOutOfRange(s);
             keys[i] = (s << 128) | (equal ? 1 : weights[i]);
         }
-        (uint256 c, uint256 median, uint256 mad, uint256 count) = _aggregateKeys(keys, new uint256[](n), total, alpha);
+        (uint256 c, uint256 median, uint256 mad, uint256 count) = _aggregateKeys(keys, _scratch(n), total, alpha);
         // casting to 'uint16'/'uint32' is safe because median, mad and c are scores or deviations <= 10000 (a
         // weighted mean of inlier scores never exceeds the largest) and count <= n, the length of a memory array.
         // forge-lint: disable-next-line(unsafe-typecast)
@@ -114,7 +114,7 @@ library Consensus {
         if (dims > 16) revert ConsensusLengthMismatch(16, dims);
         (uint256 total, bool equal) = _totalWeight(weights);
         uint256[] memory keys = new uint256[](n);
-        uint256[] memory devs = new uint256[](n);
+        uint256[] memory devs = _scratch(n);
         out = new uint16[](dims);
         for (uint256 d; d < dims; ++d) {
             uint256 shift = 16 * d;
@@ -247,8 +247,8 @@ library Consensus {
         if (equal) total = n;
     }
 
-    /// @dev `keys` = `score << 128 | weight` (unsorted, overwritten); `devs` a scratch buffer of the same length.
-    /// Returns (consensus, median, mad, inlier count). Hot path of every close (one call per participant and
+    /// @dev `keys` = `score << 128 | weight` (unsorted, overwritten); `devs` a scratch buffer of the same length
+    /// (used above `_INSERTION_SORT_MAX` verifiers only). Returns (consensus, median, mad, inlier count). Hot path of every close (one call per participant and
     /// dimension): up to `_INSERTION_SORT_MAX` verifiers everything runs in one assembly block (insertion sorts, no
     /// allocation); above, the same steps with heapsort. Bounds: every index is `< n = keys.length = devs.length`;
     /// scores and deviations are <= 10000 < 2^14, weights < 2^128 and `alpha` is clamped to 2^128, so `s * w`,
@@ -263,7 +263,6 @@ library Consensus {
         assembly ("memory-safe") {
             let n := mload(keys)
             let kp := add(keys, 0x20)
-            let dp := add(devs, 0x20)
             let mask := sub(shl(128, 1), 1)
             // 1. sort (score, weight) keys ascending: insertion sort
             for { let i := 1 } lt(i, n) { i := add(i, 1) } {
@@ -287,33 +286,14 @@ library Consensus {
                     break
                 }
             }
-            // 3. (|score - median|, weight) keys, inserted in order into devs
-            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
-                let key := mload(add(kp, shl(5, i)))
-                let s := shr(128, key)
-                let d := sub(s, median)
-                if lt(s, median) { d := sub(median, s) }
-                let dk := or(shl(128, d), and(key, mask))
-                let j := i
-                for {} j {} {
-                    let prev := mload(add(dp, shl(5, sub(j, 1))))
-                    if iszero(gt(prev, dk)) { break }
-                    mstore(add(dp, shl(5, j)), prev)
-                    j := sub(j, 1)
-                }
-                mstore(add(dp, shl(5, j)), dk)
-            }
-            // 4. weighted MAD (lower median of the deviations), floored at MAD_FLOOR_BPS = 100
-            cum := 0
-            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
-                let key := mload(add(dp, shl(5, i)))
-                cum := add(cum, and(key, mask))
-                if iszero(lt(shl(1, cum), total)) {
-                    mad := shr(128, key)
-                    break
-                }
-            }
-            if lt(mad, 100) { mad := 100 }
+        }
+        // 3-4. weighted MAD, floored at MAD_FLOOR_BPS = 100
+        mad = _sortedMad(keys, median, total);
+        if (mad < MAD_FLOOR_BPS) mad = MAD_FLOOR_BPS;
+        assembly ("memory-safe") {
+            let n := mload(keys)
+            let kp := add(keys, 0x20)
+            let mask := sub(shl(128, 1), 1)
             // 5. stake-weighted mean of the inliers |s - median| * ALPHA_SCALE (100) <= alpha * mad, half up
             let limit := mul(alpha, mad)
             let num := 0
@@ -333,6 +313,55 @@ library Consensus {
             c := median
             if den { c := div(add(num, shr(1, den)), den) }
         }
+    }
+
+    /// @dev Weighted lower median of `|s - median|` over `keys` sorted ascending, without a second sort: the
+    /// deviations decrease to the left of the median and increase to its right, so merging the two runs from the
+    /// median outwards visits them in ascending order; the result is the first deviation at which
+    /// `2 * cum >= total`. `p` = number of keys with a score <= median (at least 1: the median is a score).
+    function _sortedMad(uint256[] memory keys, uint256 median, uint256 total) private pure returns (uint256 mad) {
+        assembly ("memory-safe") {
+            let n := mload(keys)
+            let kp := add(keys, 0x20)
+            let p := 0
+            for {} lt(p, n) { p := add(p, 1) } {
+                if gt(shr(128, mload(add(kp, shl(5, p)))), median) { break }
+            }
+            let l := p // next on the left: index l - 1
+            let r := p // next on the right: index r
+            let cum := 0
+            for {} 1 {} {
+                // the left run when it is not empty and (the right one is, or its deviation is not larger)
+                let takeLeft := gt(l, 0)
+                if and(takeLeft, lt(r, n)) {
+                    takeLeft := iszero(
+                        gt(
+                            sub(median, shr(128, mload(add(kp, shl(5, sub(l, 1)))))),
+                            sub(shr(128, mload(add(kp, shl(5, r)))), median)
+                        )
+                    )
+                }
+                let key := 0
+                switch takeLeft
+                case 1 {
+                    l := sub(l, 1)
+                    key := mload(add(kp, shl(5, l)))
+                    mad := sub(median, shr(128, key))
+                }
+                default {
+                    key := mload(add(kp, shl(5, r)))
+                    r := add(r, 1)
+                    mad := sub(shr(128, key), median)
+                }
+                cum := add(cum, and(key, sub(shl(128, 1), 1)))
+                if iszero(lt(shl(1, cum), total)) { break }
+            }
+        }
+    }
+
+    /// @dev The deviation buffer {_aggregateLarge} needs (none up to `_INSERTION_SORT_MAX` verifiers).
+    function _scratch(uint256 n) private pure returns (uint256[] memory) {
+        return new uint256[](n > _INSERTION_SORT_MAX ? n : 0);
     }
 
     /// @dev {_aggregateKeys} for more than `_INSERTION_SORT_MAX` verifiers (heapsort).
