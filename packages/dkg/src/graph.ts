@@ -113,18 +113,24 @@ export function idOf(pkg: unknown, index: number): string {
  * Throws `DUPLICATE_ID`, `SELF_PARENT`, `UNKNOWN_PARENT` (all found, together), then `CYCLE`.
  */
 export function buildGraph(packages: ParsedPackage[]): DkgGraph {
-  const n = packages.length;
-  const nodes = [...packages].sort((a, b) => byCodeUnits(a.id, b.id));
-  const anomalies: DkgAnomaly[] = [];
-
+  // Default sort of strings = UTF-16 code-unit order, natively (no JS comparator).
+  const ids = packages.map((p) => p.id).sort();
+  const byId = new Map<string, ParsedPackage>();
+  for (const p of packages) if (!byId.has(p.id)) byId.set(p.id, p);
   const duplicateIds: string[] = [];
+  const nodes: ParsedPackage[] = [];
   const rank = new Map<string, number>();
-  for (let i = 0; i < n; i++) {
-    const id = nodes[i]!.id;
-    if (i > 0 && nodes[i - 1]!.id === id) {
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    if (i > 0 && ids[i - 1] === id) {
       if (duplicateIds[duplicateIds.length - 1] !== id) duplicateIds.push(id);
-    } else rank.set(id, i);
+      continue;
+    }
+    rank.set(id, nodes.length);
+    nodes.push(byId.get(id)!);
   }
+  const n = nodes.length;
+  const anomalies: DkgAnomaly[] = [];
 
   const selfParents: string[] = [];
   const unknownParents: string[] = [];

@@ -19,20 +19,7 @@ export function buildMerkleTree(leaves: Uint8Array, count: number): MerkleTree {
   if (count === 0) throw new RangeError("a Merkle tree needs at least one leaf");
   const size = 2 * count - 1;
   const nodes = new Uint8Array(32 * size);
-  // Sort leaf indices by hash: a 48-bit numeric prefix first, full comparison on ties.
-  const key = new Float64Array(count);
-  for (let i = 0; i < count; i++) {
-    const o = 32 * i;
-    key[i] =
-      leaves[o]! * 2 ** 40 +
-      leaves[o + 1]! * 2 ** 32 +
-      leaves[o + 2]! * 2 ** 24 +
-      leaves[o + 3]! * 2 ** 16 +
-      leaves[o + 4]! * 2 ** 8 +
-      leaves[o + 5]!;
-  }
-  const idx = Array.from({ length: count }, (_, i) => i);
-  idx.sort((a, b) => key[a]! - key[b]! || compare32(leaves, 32 * a, leaves, 32 * b));
+  const idx = sortedLeafOrder(leaves, count);
   const leafPosition = new Int32Array(count);
   for (let j = 0; j < count; j++) {
     const pos = size - 1 - j;
@@ -47,6 +34,37 @@ export function buildMerkleTree(leaves: Uint8Array, count: number): MerkleTree {
     else keccak256PairInto(nodes, r, l, nodes, 32 * i);
   }
   return { nodes, size, leafPosition };
+}
+
+/**
+ * Leaf indices in ascending hash order. Each leaf becomes one float64 `prefix32 * 2^21 + index` (exact: 53
+ * bits), sorted natively without a JS comparator; runs sharing a 32-bit prefix are then ordered by full
+ * comparison. Beyond 2^21 leaves, a comparator sort.
+ */
+function sortedLeafOrder(leaves: Uint8Array, count: number): Int32Array {
+  const idx = new Int32Array(count);
+  const full = (a: number, b: number) => compare32(leaves, 32 * a, leaves, 32 * b);
+  if (count >= 2 ** 21) {
+    const all = Array.from({ length: count }, (_, i) => i).sort(full);
+    idx.set(all);
+    return idx;
+  }
+  const keys = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const o = 32 * i;
+    const prefix = ((leaves[o]! << 24) | (leaves[o + 1]! << 16) | (leaves[o + 2]! << 8) | leaves[o + 3]!) >>> 0;
+    keys[i] = prefix * 2 ** 21 + i;
+  }
+  keys.sort();
+  for (let j = 0; j < count; j++) idx[j] = keys[j]! % 2 ** 21;
+  for (let j = 0; j < count; ) {
+    const prefix = Math.floor(keys[j]! / 2 ** 21);
+    let end = j + 1;
+    while (end < count && Math.floor(keys[end]! / 2 ** 21) === prefix) end++;
+    if (end - j > 1) idx.set(Array.from(idx.subarray(j, end)).sort(full), j);
+    j = end;
+  }
+  return idx;
 }
 
 /** The root of a tree, 0x hex. */

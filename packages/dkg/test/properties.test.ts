@@ -1,7 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { canonicalContent, contentObject } from "../src/contentHash";
 import { buildGraph, parseEvidence } from "../src/graph";
 import { computeDkg, type EvidencePackage, serializeDkg } from "../src/index";
+import { canonicalize } from "../src/jcs";
 import { pathContributions } from "../src/weights";
 import { A, AUTHORS, D, evidenceArb, pkg, R } from "./helpers";
 
@@ -36,6 +38,17 @@ describe("DKG properties", () => {
         },
       ),
       { numRuns: 150 },
+    );
+  });
+
+  it("writes the content JSON member by member exactly as canonicalize(normalised package)", () => {
+    const extra = fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 });
+    fc.assert(
+      fc.property(evidenceArb(4), extra, (evidence, fields) => {
+        const withExtra = evidence.map((p) => ({ ...fields, ...p }));
+        for (const p of parseEvidence(withExtra)) expect(canonicalContent(p)).toBe(canonicalize(contentObject(p)));
+      }),
+      { numRuns: 100 },
     );
   });
 
