@@ -24,7 +24,7 @@ describe("buildMerkleTree", () => {
           }
         }
         const flat = new Uint8Array(32 * leaves.length);
-        leaves.forEach((l, i) => flat.set(l, 32 * i));
+        for (const [i, l] of leaves.entries()) flat.set(l, 32 * i);
         const tree = buildMerkleTree(flat, leaves.length);
         const oz = SimpleMerkleTree.of(leaves.map((l) => toHexSlice(l)));
         expect(merkleRoot(tree)).toBe(oz.root);
