@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {Initializable} from "@openzeppelin/contracts/proxy/utils/Initializable.sol";
 import {IStudioProxy, IStudioProxyBase, ROLE_VERIFIER, ROLE_WORKER} from "../src/interfaces/IStudioProxy.sol";
 import {Fixture} from "./utils/Fixture.sol";
@@ -331,6 +332,16 @@ contract StudioProxyAgentsTest is Fixture {
     function test_RevertWhen_InitializedTwice() public {
         vm.expectRevert(Initializable.InvalidInitialization.selector);
         studio.initialize(address(this), "x", address(defaultModule), address(registry));
+    }
+
+    function test_RevertWhen_InitializedWithZeroAddresses() public {
+        IStudioProxy fresh = IStudioProxy(Clones.clone(address(studioImplementation)));
+        vm.expectRevert(IStudioProxyBase.StudioProxyZeroAddress.selector);
+        fresh.initialize(address(0), "x", address(defaultModule), address(registry));
+        vm.expectRevert(IStudioProxyBase.StudioProxyZeroAddress.selector);
+        fresh.initialize(address(this), "x", address(0), address(registry));
+        vm.expectRevert(IStudioProxyBase.StudioProxyZeroAddress.selector);
+        fresh.initialize(address(this), "x", address(defaultModule), address(0));
     }
 
     function test_RevertWhen_ImplementationInitialized() public {
