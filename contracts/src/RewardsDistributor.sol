@@ -501,45 +501,80 @@ contract RewardsDistributor is IRewardsDistributor, Ownable {
     function _closeParticipant(CloseContext memory ctx, WorkContext memory work, IStudioProxy.WorkerScores memory ws)
         private
     {
-        // Keep only the vectors of registered validators; remember each one's index for verifier credit.
+        (uint256[] memory packed, uint256[] memory stakes, uint256[] memory index) =
+            _selectRegistered(work.validators, ws);
+        if (packed.length == 0) return; // nobody (registered) scored this participant: skipped, never a revert
+        if (packed.length > ctx.cfg.maxValidatorsPerWorker) {
+            revert RewardsDistributorTooManyValidators(
+                work.dataHash, ws.worker, packed.length, ctx.cfg.maxValidatorsPerWorker
+            );
+        }
+
+        uint16[] memory consensus = Consensus.consensusPacked(packed, stakes, ctx.dims, ctx.cfg.alpha);
+        uint256 consensusPacked = Consensus.pack(consensus);
+        uint16 q = Consensus.quality(consensus, ctx.dimWeights);
+        uint256 payout = PayoutMath.workerPayout(work.workerPool, ws.weight, q);
+        _record(work.dataHash, ws.worker, consensusPacked, consensus.length, q, payout);
+        work.anyConsensus = true;
+
+        _credit(ctx, work, packed, index, consensusPacked);
+
+        _pay(work, ws.worker, payout);
+        emit WorkerRewarded(address(ctx.studio), ctx.epoch, ws.worker, work.dataHash, payout, q);
+        _publishWorker(ctx, work, ws.worker, consensus);
+    }
+
+    /// @dev The vectors and stakes of the registered validators among `ws`'s scorers, and each one's position in the
+    /// work's validator list (for verifier credit); unregistered scorers are ignored.
+    function _selectRegistered(address[] memory validators, IStudioProxy.WorkerScores memory ws)
+        private
+        pure
+        returns (uint256[] memory packed, uint256[] memory stakes, uint256[] memory index)
+    {
         uint256 raw = ws.validators.length;
-        uint256[] memory packed = new uint256[](raw);
-        uint256[] memory stakes = new uint256[](raw);
-        uint256[] memory index = new uint256[](raw);
+        packed = new uint256[](raw);
+        stakes = new uint256[](raw);
+        index = new uint256[](raw);
         uint256 m;
         for (uint256 i; i < raw; ++i) {
-            (bool found, uint256 j) = _indexOf(work.validators, ws.validators[i]);
+            (bool found, uint256 j) = _indexOf(validators, ws.validators[i]);
             if (!found) continue;
             packed[m] = ws.packedVectors[i];
             stakes[m] = ws.stakes[i];
             index[m] = j;
             ++m;
         }
-        if (m == 0) return; // nobody (registered) scored this participant: skipped, never a revert
-        if (m > ctx.cfg.maxValidatorsPerWorker) {
-            revert RewardsDistributorTooManyValidators(work.dataHash, ws.worker, m, ctx.cfg.maxValidatorsPerWorker);
-        }
+        // Shrinking memory arrays in place: nothing was allocated after them.
         assembly ("memory-safe") {
             mstore(packed, m)
             mstore(stakes, m)
+            mstore(index, m)
         }
+    }
 
-        uint16[] memory consensus = Consensus.consensusPacked(packed, stakes, ctx.dims, ctx.cfg.alpha);
-        uint16 q = Consensus.quality(consensus, ctx.dimWeights);
-        uint256 payout = PayoutMath.workerPayout(work.workerPool, ws.weight, q);
-        _record(work.dataHash, ws.worker, consensus, q, payout);
-        work.anyConsensus = true;
-
+    /// @dev Adds each scorer's accuracy against the consensus to its credit (`index[k]` = its position in the
+    /// work's validator list).
+    function _credit(
+        CloseContext memory ctx,
+        WorkContext memory work,
+        uint256[] memory packed,
+        uint256[] memory index,
+        uint256 consensusPacked
+    ) private pure {
+        uint256 dims = ctx.dims;
         uint256 tolerance = ctx.cfg.accuracyToleranceBps;
+        uint256[] memory credit = work.credit;
+        uint256[] memory scoredCount = work.scoredCount;
+        uint256 m = packed.length;
         for (uint256 k; k < m; ++k) {
             uint256 j = index[k];
-            work.credit[j] += Consensus.accuracyPacked(packed[k], consensus, tolerance);
-            ++work.scoredCount[j];
+            uint256 accuracy = Consensus.accuracyBetweenPacked(packed[k], consensusPacked, dims, tolerance);
+            // cannot overflow: at most maxParticipantsPerWork additions of values <= 10000
+            unchecked {
+                credit[j] += accuracy;
+                ++scoredCount[j];
+            }
         }
-
-        _pay(work, ws.worker, payout);
-        emit WorkerRewarded(address(ctx.studio), ctx.epoch, ws.worker, work.dataHash, payout, q);
-        _publishWorker(ctx, work, ws.worker, consensus);
     }
 
     function _rewardValidators(CloseContext memory ctx, WorkContext memory work, uint256 pool) private {
@@ -620,15 +655,13 @@ contract RewardsDistributor is IRewardsDistributor, Ownable {
         work.payeeCount = i + 1;
     }
 
-    function _record(bytes32 dataHash, address worker, uint16[] memory consensus, uint16 q, uint256 payout) private {
-        uint256 dims = consensus.length;
-        uint256 packed = (uint256(q) << 96) | (dims << 112);
-        uint256 extra;
+    /// @dev `consensusPacked`: dimension d at bits [16d, 16d + 16) (at most 16 dimensions).
+    function _record(bytes32 dataHash, address worker, uint256 consensusPacked, uint256 dims, uint16 q, uint256 payout)
+        private
+    {
+        uint256 packed = (uint256(q) << 96) | (dims << 112) | (consensusPacked << 128); // dimensions 0..7
+        uint256 extra = consensusPacked >> 128; // dimensions 8..15
         bool needExtra = dims > 8;
-        for (uint256 d; d < dims; ++d) {
-            if (d < 8) packed |= uint256(consensus[d]) << (128 + 16 * d);
-            else extra |= uint256(consensus[d]) << (16 * (d - 8));
-        }
         if (payout > _MAX_PACKED_PAYOUT) {
             packed |= _PAYOUT_FLAG;
             extra |= payout << 128; // payout <= escrow < 2^128 wei
@@ -641,11 +674,17 @@ contract RewardsDistributor is IRewardsDistributor, Ownable {
         if (needExtra) record.extra = extra;
     }
 
-    function _indexOf(address[] memory list, address who) private pure returns (bool, uint256) {
-        uint256 n = list.length;
-        for (uint256 i; i < n; ++i) {
-            if (list[i] == who) return (true, i);
+    function _indexOf(address[] memory list, address who) private pure returns (bool found, uint256 index) {
+        assembly ("memory-safe") {
+            let n := mload(list)
+            let p := add(list, 0x20)
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                if eq(mload(add(p, shl(5, i))), who) {
+                    found := 1
+                    index := i
+                    break
+                }
+            }
         }
-        return (false, 0);
     }
 }

@@ -47,6 +47,22 @@ contract ConsensusHarness {
         return Consensus.accuracy(vector, consensus, tolerance);
     }
 
+    function exposed_accuracyBetweenPacked(uint256 vector, uint256 consensus, uint256 dims, uint256 tolerance)
+        external
+        pure
+        returns (uint16)
+    {
+        return Consensus.accuracyBetweenPacked(vector, consensus, dims, tolerance);
+    }
+
+    function exposed_accuracyPacked(uint256 vector, uint16[] memory consensus, uint256 tolerance)
+        external
+        pure
+        returns (uint16)
+    {
+        return Consensus.accuracyPacked(vector, consensus, tolerance);
+    }
+
     function exposed_pack(uint16[] memory vector) external pure returns (uint256) {
         return Consensus.pack(vector);
     }
@@ -533,6 +549,29 @@ contract ConsensusFuzzTest is ConsensusTestBase {
         v[d] = uint16(v[d] + 1);
         uint16 a2 = harness.exposed_accuracy(v, c, 2500);
         assertLe(a2, a1, "never higher with more error");
+    }
+
+    function testFuzz_PackedAccuracyMatchesUnpacked(uint256 seed, uint256 dims, uint256 tolerance) public view {
+        dims = bound(dims, 1, 16);
+        tolerance = bound(tolerance, 1, 10_000);
+        uint16[] memory v = new uint16[](dims);
+        uint16[] memory c = new uint16[](dims);
+        for (uint256 d; d < dims; ++d) {
+            uint256 r = uint256(keccak256(abi.encode(seed, d)));
+            // forge-lint: disable-next-line(unsafe-typecast)
+            v[d] = uint16(r % 10_001);
+            // forge-lint: disable-next-line(unsafe-typecast)
+            c[d] = uint16((r >> 32) % 10_001);
+        }
+        uint16 expected = harness.exposed_accuracy(v, c, tolerance);
+        uint256 pv = harness.exposed_pack(v);
+        assertEq(harness.exposed_accuracyPacked(pv, c, tolerance), expected, "packed vector");
+        assertEq(
+            harness.exposed_accuracyBetweenPacked(pv, harness.exposed_pack(c), dims, tolerance),
+            expected,
+            "packed vector and consensus"
+        );
+        assertEq(harness.exposed_accuracyBetweenPacked(pv, pv, dims, 0), 0, "zero tolerance");
     }
 
     function testFuzz_SplitSumsToBudget(uint256 b, uint256 feeBps, uint256 verifierBps) public view {

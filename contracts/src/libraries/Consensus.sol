@@ -169,9 +169,12 @@ library Consensus {
             den = dims;
         } else {
             if (rho.length != dims) revert ConsensusLengthMismatch(dims, rho.length);
-            for (uint256 d; d < dims; ++d) {
-                num += uint256(consensus[d]) * rho[d];
-                den += rho[d];
+            // cannot overflow: each term is < 2^16 * 2^16 and there are fewer than 2^64 of them
+            unchecked {
+                for (uint256 d; d < dims; ++d) {
+                    num += uint256(consensus[d]) * rho[d];
+                    den += rho[d];
+                }
             }
             if (den == 0) revert ConsensusZeroDimensionWeights();
         }
@@ -207,6 +210,27 @@ library Consensus {
         return _accuracy(sumAbs, tolerance * dims);
     }
 
+    /// @notice {accuracyPacked} with the consensus packed the same way (dimension d at bits [16d, 16d + 16)).
+    function accuracyBetweenPacked(uint256 packedVector, uint256 consensusPacked, uint256 dims, uint256 tolerance)
+        internal
+        pure
+        returns (uint16)
+    {
+        if (dims == 0 || tolerance == 0) return 0;
+        uint256 sumAbs;
+        // 16-bit fields: the sum of at most 16 differences cannot overflow.
+        assembly ("memory-safe") {
+            for { let shift := 0 } lt(shift, shl(4, dims)) { shift := add(shift, 16) } {
+                let a := and(shr(shift, packedVector), 0xffff)
+                let b := and(shr(shift, consensusPacked), 0xffff)
+                let diff := sub(a, b)
+                if lt(a, b) { diff := sub(b, a) }
+                sumAbs := add(sumAbs, diff)
+            }
+        }
+        return _accuracy(sumAbs, tolerance * dims);
+    }
+
     /// @notice {accuracyPacked} for an unpacked vector.
     function accuracy(uint16[] memory vector, uint16[] memory consensus, uint256 tolerance)
         internal
@@ -229,8 +253,11 @@ library Consensus {
     function pack(uint16[] memory vector) internal pure returns (uint256 packed) {
         uint256 dims = vector.length;
         if (dims > 16) revert ConsensusLengthMismatch(16, dims);
-        for (uint256 d; d < dims; ++d) {
-            packed |= uint256(vector[d]) << (16 * d);
+        // d < 16: the shift stays below 256
+        unchecked {
+            for (uint256 d; d < dims; ++d) {
+                packed |= uint256(vector[d]) << (16 * d);
+            }
         }
     }
 
