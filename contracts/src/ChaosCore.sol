@@ -42,8 +42,13 @@ contract ChaosCore is IChaosCore, Ownable {
     }
 
     /// @inheritdoc IChaosCore
-    function createStudio(string calldata name, address logicModule) external returns (address proxy, uint256 studioId) {
-        if (!_modules[logicModule]) revert ChaosCoreModuleNotRegistered(logicModule);
+    function createStudio(string calldata name, address logicModule)
+        external
+        returns (address proxy, uint256 studioId)
+    {
+        if (!_modules[logicModule]) {
+            revert ChaosCoreModuleNotRegistered(logicModule);
+        }
         proxy = _factory.createStudio(msg.sender, name, logicModule, _registry);
         _studios.push(proxy);
         studioId = _studios.length;

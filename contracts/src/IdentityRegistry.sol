@@ -13,7 +13,8 @@ import {IIdentityRegistry} from "./interfaces/IIdentityRegistry.sol";
 /// @notice ERC-721 agent identities with URI storage, key/value metadata and an agent wallet. Ids start at 1.
 contract IdentityRegistry is IIdentityRegistry, ERC721URIStorage, EIP712 {
     /// @dev keccak256("AgentWallet(uint256 agentId,address wallet,uint256 deadline)")
-    bytes32 private constant AGENT_WALLET_TYPEHASH = keccak256("AgentWallet(uint256 agentId,address wallet,uint256 deadline)");
+    bytes32 private constant AGENT_WALLET_TYPEHASH =
+        keccak256("AgentWallet(uint256 agentId,address wallet,uint256 deadline)");
     bytes32 private constant RESERVED_WALLET_KEY = keccak256("agentWallet");
 
     uint256 private _lastId;
@@ -104,12 +105,7 @@ contract IdentityRegistry is IIdentityRegistry, ERC721URIStorage, EIP712 {
     }
 
     /// @inheritdoc ERC721URIStorage
-    function tokenURI(uint256 tokenId)
-        public
-        view
-        override(ERC721URIStorage, IERC721Metadata)
-        returns (string memory)
-    {
+    function tokenURI(uint256 tokenId) public view override(ERC721URIStorage, IERC721Metadata) returns (string memory) {
         return super.tokenURI(tokenId);
     }
 

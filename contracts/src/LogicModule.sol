@@ -39,9 +39,9 @@ abstract contract LogicModule is ILogicModule {
         if ($.initialized) revert LogicModuleAlreadyInitialized();
         string[] memory customNames;
         (customNames, weights) = initData.length == 0 ? _defaultConfig() : _configFromInitData(initData);
-        if (
-            customNames.length + UNIVERSAL_DIMENSIONS != weights.length || weights.length > MAX_DIMENSIONS
-        ) revert LogicModuleInvalidConfig();
+        if (customNames.length + UNIVERSAL_DIMENSIONS != weights.length || weights.length > MAX_DIMENSIONS) {
+            revert LogicModuleInvalidConfig();
+        }
         for (uint256 i; i < weights.length; ++i) {
             if (weights[i] == 0) revert LogicModuleInvalidConfig();
         }
@@ -69,7 +69,12 @@ abstract contract LogicModule is ILogicModule {
     }
 
     /// @inheritdoc ILogicModule
-    function getDimensionConfig() external view onlyDelegateCall returns (string[] memory names, uint16[] memory weights) {
+    function getDimensionConfig()
+        external
+        view
+        onlyDelegateCall
+        returns (string[] memory names, uint16[] memory weights)
+    {
         LogicModuleStorage storage $ = _getLogicModuleStorage();
         weights = $.weights;
         names = new string[](weights.length);

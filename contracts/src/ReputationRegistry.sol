@@ -254,7 +254,9 @@ contract ReputationRegistry is IReputationRegistry {
     {
         if (valueDecimals > 18) revert ReputationRegistryInvalidDecimals(valueDecimals);
         if (!_identity.agentExists(agentId)) revert ReputationRegistryUnknownAgent(agentId);
-        if (_identity.isAuthorizedAgent(agentId, msg.sender)) revert ReputationRegistrySelfFeedback(agentId, msg.sender);
+        if (_identity.isAuthorizedAgent(agentId, msg.sender)) {
+            revert ReputationRegistrySelfFeedback(agentId, msg.sender);
+        }
 
         mapping(uint256 => Feedback) storage list = _feedback[agentId][msg.sender];
         uint48 count = list[1].count;

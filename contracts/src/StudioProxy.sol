@@ -185,7 +185,9 @@ contract StudioProxy is IStudioProxyBase, Initializable, EIP712, ReentrancyGuard
     function registerAgent(uint256 agentId, uint8 role) external payable {
         if (role == 0 || role > (ROLE_WORKER | ROLE_VERIFIER)) revert StudioProxyInvalidRole(role);
         IIdentityRegistry identity = IIdentityRegistry(_registry.getIdentityRegistry());
-        if (!identity.isAuthorizedAgent(agentId, msg.sender)) revert StudioProxyNotAgentController(msg.sender, agentId);
+        if (!identity.isAuthorizedAgent(agentId, msg.sender)) {
+            revert StudioProxyNotAgentController(msg.sender, agentId);
+        }
         address boundTo = _agentAddresses[agentId];
         if (boundTo != address(0) && boundTo != msg.sender) revert StudioProxyAgentIdTaken(agentId, boundTo);
         uint256 boundId = _agentIds[msg.sender];
@@ -333,7 +335,9 @@ contract StudioProxy is IStudioProxyBase, Initializable, EIP712, ReentrancyGuard
             )
         );
         _useSignature(r.actor, r.nonce, r.deadline, structHash, r.signature);
-        _submitWork(r.actor, r.dataHash, r.epoch, r.threadRoot, r.evidenceRoot, r.participants, r.weights, r.evidenceUri);
+        _submitWork(
+            r.actor, r.dataHash, r.epoch, r.threadRoot, r.evidenceRoot, r.participants, r.weights, r.evidenceUri
+        );
     }
 
     // ------------------------------------------------------------------------------------------------ scores
@@ -353,8 +357,9 @@ contract StudioProxy is IStudioProxyBase, Initializable, EIP712, ReentrancyGuard
         uint256 deadline,
         bytes calldata signature
     ) external {
-        bytes32 structHash =
-            keccak256(abi.encode(SUBMIT_SCORE_TYPEHASH, dataHash, worker, keccak256(scoreVector), nonce, deadline));
+        bytes32 structHash = keccak256(
+            abi.encode(SUBMIT_SCORE_TYPEHASH, dataHash, worker, keccak256(scoreVector), nonce, deadline)
+        );
         _useSignature(validator, nonce, deadline, structHash, signature);
         _submitScore(dataHash, validator, worker, scoreVector);
     }
@@ -374,8 +379,7 @@ contract StudioProxy is IStudioProxyBase, Initializable, EIP712, ReentrancyGuard
         uint256 deadline,
         bytes calldata signature
     ) external {
-        bytes32 structHash =
-            keccak256(abi.encode(COMMIT_SCORE_TYPEHASH, dataHash, worker, commitment, nonce, deadline));
+        bytes32 structHash = keccak256(abi.encode(COMMIT_SCORE_TYPEHASH, dataHash, worker, commitment, nonce, deadline));
         _useSignature(validator, nonce, deadline, structHash, signature);
         _commitScore(dataHash, validator, worker, commitment);
     }
@@ -386,20 +390,26 @@ contract StudioProxy is IStudioProxyBase, Initializable, EIP712, ReentrancyGuard
     }
 
     /// @inheritdoc IStudioProxyBase
-    function revealScoreFor(address validator, bytes32 dataHash, address worker, bytes calldata scoreVector, bytes32 salt)
-        external
-    {
+    function revealScoreFor(
+        address validator,
+        bytes32 dataHash,
+        address worker,
+        bytes calldata scoreVector,
+        bytes32 salt
+    ) external {
         _revealScore(validator, dataHash, worker, scoreVector, salt);
     }
 
     // ------------------------------------------------------------------------------------------------ reads
 
     /// @inheritdoc IStudioProxyBase
-    function computeDataHash(uint64 epoch, bytes32 demandHash, bytes32 threadRoot, bytes32 evidenceRoot, bytes32 paramsHash)
-        public
-        view
-        returns (bytes32)
-    {
+    function computeDataHash(
+        uint64 epoch,
+        bytes32 demandHash,
+        bytes32 threadRoot,
+        bytes32 evidenceRoot,
+        bytes32 paramsHash
+    ) public view returns (bytes32) {
         return _hashTypedDataV4(
             keccak256(
                 abi.encode(DATA_HASH_TYPEHASH, address(this), epoch, demandHash, threadRoot, evidenceRoot, paramsHash)
@@ -433,7 +443,11 @@ contract StudioProxy is IStudioProxyBase, Initializable, EIP712, ReentrancyGuard
     }
 
     /// @inheritdoc IStudioProxyBase
-    function getStudioConfig() external view returns (uint256 commitWindow, uint256 revealWindow, uint256 stakeCooldown) {
+    function getStudioConfig()
+        external
+        view
+        returns (uint256 commitWindow, uint256 revealWindow, uint256 stakeCooldown)
+    {
         return (_commitWindow, _revealWindow, _stakeCooldown);
     }
 
@@ -533,9 +547,7 @@ contract StudioProxy is IStudioProxyBase, Initializable, EIP712, ReentrancyGuard
         )
     {
         Work storage w = _works[dataHash];
-        return (
-            w.submitter, w.epoch, w.threadRoot, w.evidenceRoot, w.evidenceUri, w.commitDeadline, _revealDeadline(w)
-        );
+        return (w.submitter, w.epoch, w.threadRoot, w.evidenceRoot, w.evidenceUri, w.commitDeadline, _revealDeadline(w));
     }
 
     /// @inheritdoc IStudioProxyBase
@@ -743,7 +755,11 @@ contract StudioProxy is IStudioProxyBase, Initializable, EIP712, ReentrancyGuard
         if (w.submitter == address(0)) revert StudioProxyWorkNotFound(dataHash);
     }
 
-    function _participants(Work storage w) private view returns (address[] memory participants, uint16[] memory weights) {
+    function _participants(Work storage w)
+        private
+        view
+        returns (address[] memory participants, uint16[] memory weights)
+    {
         uint256 n = w.participantCount;
         participants = new address[](n);
         weights = new uint16[](n);
@@ -804,13 +820,9 @@ contract StudioProxy is IStudioProxyBase, Initializable, EIP712, ReentrancyGuard
         emit ScoreCommitted(dataHash, validator, worker, commitment);
     }
 
-    function _revealScore(
-        address validator,
-        bytes32 dataHash,
-        address worker,
-        bytes calldata scoreVector,
-        bytes32 salt
-    ) private {
+    function _revealScore(address validator, bytes32 dataHash, address worker, bytes calldata scoreVector, bytes32 salt)
+        private
+    {
         (Work storage w,) = _scorableWork(dataHash, validator, worker);
         (uint256 commitDeadline, uint256 revealDeadline) = (w.commitDeadline, _revealDeadline(w));
         if (block.timestamp <= commitDeadline || block.timestamp > revealDeadline) {

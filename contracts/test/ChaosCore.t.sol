@@ -54,7 +54,9 @@ contract ChaosCoreTest is Fixture {
         vm.prank(protocolOwner);
         core.deregisterLogicModule(address(defaultModule));
         assertFalse(core.isLogicModuleRegistered(address(defaultModule)), "deregistered");
-        vm.expectRevert(abi.encodeWithSelector(IChaosCore.ChaosCoreModuleNotRegistered.selector, address(defaultModule)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IChaosCore.ChaosCoreModuleNotRegistered.selector, address(defaultModule))
+        );
         core.createStudio("x", address(defaultModule));
         vm.expectEmit(address(core));
         emit IChaosCore.LogicModuleRegistered(address(defaultModule), "ChaosChain Default");

@@ -60,7 +60,9 @@ contract IdentityRegistryTest is Fixture {
         vm.expectRevert(abi.encodeWithSelector(IIdentityRegistry.IdentityRegistryNotAuthorized.selector, bob, id));
         vm.prank(bob);
         identity.setMetadata(id, "k", hex"02");
-        vm.expectRevert(abi.encodeWithSelector(IIdentityRegistry.IdentityRegistryReservedMetadataKey.selector, "agentWallet"));
+        vm.expectRevert(
+            abi.encodeWithSelector(IIdentityRegistry.IdentityRegistryReservedMetadataKey.selector, "agentWallet")
+        );
         vm.prank(alice);
         identity.setMetadata(id, "agentWallet", hex"02");
     }
@@ -112,7 +114,9 @@ contract IdentityRegistryTest is Fixture {
         uint256 dl = block.timestamp + 60;
         // signed by alice, not by the wallet
         bytes memory bad = _walletSig(id, wallet, dl, aliceKey);
-        vm.expectRevert(abi.encodeWithSelector(IIdentityRegistry.IdentityRegistryInvalidWalletSignature.selector, wallet));
+        vm.expectRevert(
+            abi.encodeWithSelector(IIdentityRegistry.IdentityRegistryInvalidWalletSignature.selector, wallet)
+        );
         vm.prank(alice);
         identity.setAgentWallet(id, wallet, dl, bad);
         bytes memory good = _walletSig(id, wallet, dl, walletKey);

@@ -15,8 +15,8 @@ contract LogicModuleTest is Fixture {
     }
 
     function test_NamespaceSlotFollowsErc7201Formula() public pure {
-        bytes32 expected = keccak256(abi.encode(uint256(keccak256("chaoschain.storage.LogicModule")) - 1))
-            & ~bytes32(uint256(0xff));
+        bytes32 expected =
+            keccak256(abi.encode(uint256(keccak256("chaoschain.storage.LogicModule")) - 1)) & ~bytes32(uint256(0xff));
         assertEq(NAMESPACE, expected, "ERC-7201 slot");
     }
 

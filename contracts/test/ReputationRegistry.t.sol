@@ -27,7 +27,17 @@ contract ReputationRegistryTest is Fixture {
     function test_GiveFeedback_StoresAndEmits() public {
         vm.expectEmit(address(reputation));
         emit IReputationRegistry.NewFeedback(
-            agentId, c1, 1, 8500, 2, "Initiative", "Initiative", "0xstudio", "https://endpoint", "ipfs://fb", keccak256("fb")
+            agentId,
+            c1,
+            1,
+            8500,
+            2,
+            "Initiative",
+            "Initiative",
+            "0xstudio",
+            "https://endpoint",
+            "ipfs://fb",
+            keccak256("fb")
         );
         _give(c1, 8500, 2, "Initiative", "0xstudio");
         (int128 v, uint8 d, string memory t1, string memory t2, bool revoked) = reputation.readFeedback(agentId, c1, 1);
@@ -132,7 +142,7 @@ contract ReputationRegistryTest is Fixture {
         (clients,,,,,, rev) = reputation.readAllFeedback(agentId, new address[](0), "A", "", true);
         assertEq(clients.length, 2, "tag A incl. revoked");
         assertTrue(rev[1], "revoked flag");
-        (,,, , string[] memory t1s, string[] memory t2s,) =
+        (,,,, string[] memory t1s, string[] memory t2s,) =
             reputation.readAllFeedback(agentId, new address[](0), "", "x", false);
         assertEq(t1s.length, 2, "tag2 x");
         assertEq(t1s[1], "B", "tag1 read back");
@@ -177,7 +187,9 @@ contract ReputationRegistryTest is Fixture {
         address op = makeAddr("operatorOfAgent");
         vm.prank(agentOwner);
         identity.setApprovalForAll(op, true);
-        vm.expectRevert(abi.encodeWithSelector(IReputationRegistry.ReputationRegistrySelfFeedback.selector, agentId, op));
+        vm.expectRevert(
+            abi.encodeWithSelector(IReputationRegistry.ReputationRegistrySelfFeedback.selector, agentId, op)
+        );
         _give(op, 1, 0, "", "");
     }
 

@@ -46,7 +46,11 @@ contract StudioProxyAgentsTest is Fixture {
             abi.encodePacked(
                 "\x19\x01",
                 identity.domainSeparator(),
-                keccak256(abi.encode(keccak256("AgentWallet(uint256 agentId,address wallet,uint256 deadline)"), id, wallet, dl))
+                keccak256(
+                    abi.encode(
+                        keccak256("AgentWallet(uint256 agentId,address wallet,uint256 deadline)"), id, wallet, dl
+                    )
+                )
             )
         );
         bytes memory sig = signDigest(walletKey, digest);

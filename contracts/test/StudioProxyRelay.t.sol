@@ -121,16 +121,17 @@ contract StudioProxyRelayTest is Fixture {
     }
 
     function test_RevertWhen_FallbackGetsAnotherSelector() public {
-        vm.expectRevert(abi.encodeWithSelector(IStudioProxyBase.StudioProxyUnknownFunction.selector, bytes4(0xdeadbeef)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IStudioProxyBase.StudioProxyUnknownFunction.selector, bytes4(0xdeadbeef))
+        );
         (bool ok,) = address(studio).call(abi.encodeWithSelector(bytes4(0xdeadbeef), uint256(1)));
         ok;
     }
 
     function test_RevertWhen_FallbackGetsMalformedArguments() public {
         vm.expectRevert();
-        (bool ok,) = address(studio).call(
-            bytes.concat(IStudioProxy.submitWorkMultiAgentWithSig.selector, abi.encode(uint256(1), uint256(2)))
-        );
+        (bool ok,) = address(studio)
+            .call(bytes.concat(IStudioProxy.submitWorkMultiAgentWithSig.selector, abi.encode(uint256(1), uint256(2))));
         ok;
     }
 

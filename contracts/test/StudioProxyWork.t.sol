@@ -127,7 +127,9 @@ contract StudioProxyWorkTest is Fixture {
         bytes32 dhForStudio = dataHashOf(studio, f);
         assertNotEq(dhForStudio, dataHashOf(other, f), "studios have different domains");
         vm.expectRevert(
-            abi.encodeWithSelector(IStudioProxyBase.StudioProxyDataHashMismatch.selector, dhForStudio, dataHashOf(other, f))
+            abi.encodeWithSelector(
+                IStudioProxyBase.StudioProxyDataHashMismatch.selector, dhForStudio, dataHashOf(other, f)
+            )
         );
         vm.prank(w.addr);
         other.submitWork(dhForStudio, f.epoch, f.demandHash, f.threadRoot, f.evidenceRoot, f.paramsHash, EVIDENCE_URI);
@@ -214,7 +216,9 @@ contract StudioProxyWorkTest is Fixture {
         assertEq(studio.getContributionWeights(dh), ws, "weight");
         scoreAs(studio, verifiers[0].addr, dh, ps[0], vector5(1, 1, 1, 1, 1));
         bytes memory vec = vector5(1, 1, 1, 1, 1);
-        vm.expectRevert(abi.encodeWithSelector(IStudioProxyBase.StudioProxyNotParticipant.selector, dh, workers[0].addr));
+        vm.expectRevert(
+            abi.encodeWithSelector(IStudioProxyBase.StudioProxyNotParticipant.selector, dh, workers[0].addr)
+        );
         scoreAs(studio, verifiers[0].addr, dh, workers[0].addr, vec);
     }
 
@@ -269,12 +273,7 @@ contract StudioProxyWorkTest is Fixture {
         address[] memory ps = sortedAddresses(workers);
         uint16[] memory ws = new uint16[](3);
         (ws[0], ws[1], ws[2]) = (5000, 0, 5000);
-        _expectMultiRevert(
-            abi.encodeWithSelector(IStudioProxyBase.StudioProxyZeroWeight.selector, 1),
-            ps[0],
-            ps,
-            ws
-        );
+        _expectMultiRevert(abi.encodeWithSelector(IStudioProxyBase.StudioProxyZeroWeight.selector, 1), ps[0], ps, ws);
     }
 
     function test_RevertWhen_WeightsDoNotSumTo10000() public {
@@ -282,10 +281,7 @@ contract StudioProxyWorkTest is Fixture {
         uint16[] memory ws = new uint16[](3);
         (ws[0], ws[1], ws[2]) = (5000, 3000, 1999);
         _expectMultiRevert(
-            abi.encodeWithSelector(IStudioProxyBase.StudioProxyInvalidWeightSum.selector, 9999),
-            ps[0],
-            ps,
-            ws
+            abi.encodeWithSelector(IStudioProxyBase.StudioProxyInvalidWeightSum.selector, 9999), ps[0], ps, ws
         );
     }
 
@@ -361,9 +357,7 @@ contract StudioProxyWorkTest is Fixture {
         if (uint256(a) + b == 10_000) assertEq(studio.getContributionWeights(dh), ws, "stored weights");
     }
 
-    function _expectMultiRevert(bytes memory err, address submitter, address[] memory ps, uint16[] memory ws)
-        private
-    {
+    function _expectMultiRevert(bytes memory err, address submitter, address[] memory ps, uint16[] memory ws) private {
         WorkFields memory f = workFields(0, 1);
         bytes32 dh = dataHashOf(studio, f);
         vm.expectRevert(err);

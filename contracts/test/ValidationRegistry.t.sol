@@ -71,7 +71,9 @@ contract ValidationRegistryTest is Fixture {
     }
 
     function test_RevertWhen_RequestInvalid() public {
-        vm.expectRevert(abi.encodeWithSelector(IValidationRegistry.ValidationRegistryNotAuthorized.selector, validator, agentId));
+        vm.expectRevert(
+            abi.encodeWithSelector(IValidationRegistry.ValidationRegistryNotAuthorized.selector, validator, agentId)
+        );
         vm.prank(validator);
         validation.validationRequest(validator, agentId, "", REQ);
         vm.expectRevert(IValidationRegistry.ValidationRegistryZeroValidator.selector);
@@ -98,7 +100,9 @@ contract ValidationRegistryTest is Fixture {
         vm.expectRevert(abi.encodeWithSelector(IValidationRegistry.ValidationRegistryInvalidResponse.selector, 101));
         vm.prank(validator);
         validation.validationResponse(REQ, 101, "", bytes32(0), "");
-        vm.expectRevert(abi.encodeWithSelector(IValidationRegistry.ValidationRegistryUnknownRequest.selector, bytes32(0)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IValidationRegistry.ValidationRegistryUnknownRequest.selector, bytes32(0))
+        );
         validation.getValidationStatus(bytes32(0));
     }
 

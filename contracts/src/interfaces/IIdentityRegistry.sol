@@ -18,7 +18,9 @@ interface IIdentityRegistry is IERC721Metadata {
     /// @notice Emitted when the agent URI changes.
     event URIUpdated(uint256 indexed agentId, string newURI, address indexed updatedBy);
     /// @notice Emitted when a metadata entry is set.
-    event MetadataSet(uint256 indexed agentId, string indexed indexedMetadataKey, string metadataKey, bytes metadataValue);
+    event MetadataSet(
+        uint256 indexed agentId, string indexed indexedMetadataKey, string metadataKey, bytes metadataValue
+    );
     /// @notice Emitted when the agent wallet is set (`wallet` non-zero) or cleared (`wallet` zero).
     event AgentWalletSet(uint256 indexed agentId, address indexed wallet);
 

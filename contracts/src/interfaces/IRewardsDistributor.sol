@@ -12,10 +12,17 @@ interface IRewardsDistributor {
     /// @notice Emitted when the owner registers a submitted work for an epoch.
     event WorkRegistered(address indexed studio, uint64 indexed epoch, bytes32 indexed dataHash);
     /// @notice Emitted when the owner registers a validator who scored a registered work.
-    event ValidatorRegistered(bytes32 indexed dataHash, address indexed validator, address indexed studio, uint64 epoch);
+    event ValidatorRegistered(
+        bytes32 indexed dataHash, address indexed validator, address indexed studio, uint64 epoch
+    );
     /// @notice Emitted once per paid participant of a work at close (`quality` in basis points).
     event WorkerRewarded(
-        address indexed studio, uint64 indexed epoch, address indexed worker, bytes32 dataHash, uint256 amount, uint256 quality
+        address indexed studio,
+        uint64 indexed epoch,
+        address indexed worker,
+        bytes32 dataHash,
+        uint256 amount,
+        uint256 quality
     );
     /// @notice Emitted once per rewarded verifier of a work at close (`accuracy` in basis points).
     event ValidatorRewarded(

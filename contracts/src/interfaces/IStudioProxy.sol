@@ -30,7 +30,9 @@ interface IStudioProxyBase {
     /// @notice Emitted when the studio owner changes.
     event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
     /// @notice Emitted when an agent registers or tops up (`stakeAdded` may be 0 when only roles are added).
-    event AgentRegistered(address indexed agent, uint256 indexed agentId, uint8 roles, uint256 stakeAdded, uint256 stake);
+    event AgentRegistered(
+        address indexed agent, uint256 indexed agentId, uint8 roles, uint256 stakeAdded, uint256 stake
+    );
     /// @notice Emitted when an agent takes its stake back (credited to its withdrawable balance); its roles end.
     event StakeWithdrawn(address indexed agent, uint256 indexed agentId, uint256 amount);
     /// @notice Emitted when someone funds the reward escrow.
@@ -53,7 +55,9 @@ interface IStudioProxyBase {
         bytes32 indexed dataHash, address indexed validator, address indexed worker, bytes scoreVector
     );
     /// @notice Emitted when a validator commits to a score vector.
-    event ScoreCommitted(bytes32 indexed dataHash, address indexed validator, address indexed worker, bytes32 commitment);
+    event ScoreCommitted(
+        bytes32 indexed dataHash, address indexed validator, address indexed worker, bytes32 commitment
+    );
     /// @notice Emitted when a commitment is revealed (after {ScoreVectorSubmitted}).
     event ScoreRevealed(bytes32 indexed dataHash, address indexed validator, address indexed worker);
     /// @notice Emitted when the RewardsDistributor moves escrow to `to`'s withdrawable balance.
@@ -260,16 +264,24 @@ interface IStudioProxyBase {
     function revealScore(bytes32 dataHash, address worker, bytes calldata scoreVector, bytes32 salt) external;
 
     /// @notice {revealScore} on behalf of `validator` by anyone (the commitment binds the validator).
-    function revealScoreFor(address validator, bytes32 dataHash, address worker, bytes calldata scoreVector, bytes32 salt)
-        external;
+    function revealScoreFor(
+        address validator,
+        bytes32 dataHash,
+        address worker,
+        bytes calldata scoreVector,
+        bytes32 salt
+    ) external;
 
     // ------------------------------------------------------------------------------------------------ reads
 
     /// @notice The EIP-712 dataHash of the fields under this studio's domain (what submissions recompute).
-    function computeDataHash(uint64 epoch, bytes32 demandHash, bytes32 threadRoot, bytes32 evidenceRoot, bytes32 paramsHash)
-        external
-        view
-        returns (bytes32);
+    function computeDataHash(
+        uint64 epoch,
+        bytes32 demandHash,
+        bytes32 threadRoot,
+        bytes32 evidenceRoot,
+        bytes32 paramsHash
+    ) external view returns (bytes32);
 
     /// @notice The EIP-712 domain separator of this studio.
     function domainSeparator() external view returns (bytes32);
@@ -295,7 +307,10 @@ interface IStudioProxyBase {
     function getAgentStake(address agent) external view returns (uint256);
     /// @notice Stake lock state: latest epoch the agent took part in (`engaged` false = never) and the time of its
     /// last action.
-    function getAgentActivity(address agent) external view returns (bool engaged, uint64 lastEpoch, uint256 lastActionAt);
+    function getAgentActivity(address agent)
+        external
+        view
+        returns (bool engaged, uint64 lastEpoch, uint256 lastActionAt);
     /// @notice Current stakes of `agents` (batch).
     function getStakes(address[] calldata agents) external view returns (uint256[] memory stakes);
     /// @notice Reward escrow (never includes stakes or withdrawable balances).

@@ -110,9 +110,8 @@ abstract contract Fixture is TestBase {
             )
         );
         studioImplementation = StudioProxy(deployCode("StudioProxy.sol:StudioProxy", ""));
-        core = ChaosCore(
-            deployCode("ChaosCore.sol:ChaosCore", abi.encode(protocolOwner, registry, studioImplementation))
-        );
+        core =
+            ChaosCore(deployCode("ChaosCore.sol:ChaosCore", abi.encode(protocolOwner, registry, studioImplementation)));
         distributor = RewardsDistributor(
             deployCode("RewardsDistributor.sol:RewardsDistributor", abi.encode(operator, registry, treasury))
         );
@@ -148,7 +147,10 @@ abstract contract Fixture is TestBase {
     }
 
     /// @notice A fresh funded key with an ERC-8004 identity, registered in `s` with `role` and `stake`.
-    function newAgent(IStudioProxy s, string memory label, uint8 role, uint256 stake) internal returns (Actor memory a) {
+    function newAgent(IStudioProxy s, string memory label, uint8 role, uint256 stake)
+        internal
+        returns (Actor memory a)
+    {
         (a.addr, a.key) = makeAddrAndKey(label);
         vm.deal(a.addr, 1000 ether);
         vm.prank(a.addr);
@@ -343,8 +345,9 @@ abstract contract Fixture is TestBase {
         uint256 nonce,
         uint256 deadline
     ) internal view returns (bytes memory) {
-        bytes32 structHash =
-            keccak256(abi.encode(SUBMIT_SCORE_TYPEHASH, dh, worker, keccak256(vector), nonce, deadline));
+        bytes32 structHash = keccak256(
+            abi.encode(SUBMIT_SCORE_TYPEHASH, dh, worker, keccak256(vector), nonce, deadline)
+        );
         return signDigest(key, digestOf(s, structHash));
     }
 

@@ -327,11 +327,7 @@ abstract contract TestBase {
     function assertApproxEqAbs(uint256 a, uint256 b, uint256 maxDelta, string memory message) internal pure {
         uint256 delta = a > b ? a - b : b - a;
         if (delta > maxDelta) {
-            fail(
-                string.concat(
-                    message, " |", vm.toString(a), " - ", vm.toString(b), "| > ", vm.toString(maxDelta)
-                )
-            );
+            fail(string.concat(message, " |", vm.toString(a), " - ", vm.toString(b), "| > ", vm.toString(maxDelta)));
         }
     }
 
@@ -339,11 +335,7 @@ abstract contract TestBase {
     function assertApproxEqAbs(int256 a, int256 b, uint256 maxDelta, string memory message) internal pure {
         uint256 delta = a > b ? uint256(a - b) : uint256(b - a);
         if (delta > maxDelta) {
-            fail(
-                string.concat(
-                    message, " |", vm.toString(a), " - ", vm.toString(b), "| > ", vm.toString(maxDelta)
-                )
-            );
+            fail(string.concat(message, " |", vm.toString(a), " - ", vm.toString(b), "| > ", vm.toString(maxDelta)));
         }
     }
 
