@@ -2,8 +2,9 @@ import type { Address, Hex } from "viem";
 import { DKG_VERSION, DOMAIN_NODE, ZERO_HASH } from "./constants";
 import { contentHashesInto } from "./contentHash";
 import { DkgError } from "./errors/dkg";
+import { fastParse } from "./fastParse";
 import { buildGraph, byCodeUnits, type DkgAnomaly, type DkgGraph, type ParsedPackage, parseEvidence } from "./graph";
-import { compare32, fromHex, toHexSlice } from "./hash/hex";
+import { compare32, fromHex, toHex32All } from "./hash/hex";
 import { keccak256Into, keccak256Utf8Into } from "./hash/keccak256";
 import { buildMerkleTree, evidenceLeafInto, leafHashInto, merkleRoot } from "./merkle";
 import { addressSchema } from "./schema";
@@ -26,17 +27,25 @@ const DOMAIN_BYTES = fromHex(DOMAIN_NODE);
  * dkg.thread_root; dkg.contribution_weights; // [{ address, bps }], sum 10000
  */
 export function computeDkg(evidence: unknown, options: ComputeDkgOptions = {}): DkgResult {
-  const packages = parseEvidence(evidence);
+  // Well-formed evidence takes the fast path (validated and content-hashed in one pass); anything else goes
+  // through zod and JCS, which produce the detailed errors. Both give the same bytes.
+  const fast = fastParse(evidence);
+  const packages = fast ? fast.packages : parseEvidence(evidence);
   const graph = buildGraph(packages);
   const { n, nodes } = graph;
 
   const content = new Uint8Array(32 * n);
-  contentHashesInto(nodes, content);
+  if (fast) {
+    for (let i = 0; i < n; i++)
+      content.set(fast.content.subarray(32 * nodes[i]!.inputIndex, 32 * nodes[i]!.inputIndex + 32), 32 * i);
+  } else contentHashesInto(nodes, content);
   const participants = resolveParticipants(nodes, options.participants);
 
   const nodeHash = nodeHashes(graph, content);
   const lamport = lamports(graph);
 
+  const nodeHex = toHex32All(nodeHash, n);
+  const contentHex = toHex32All(content, n);
   const out: DkgNode[] = new Array(n);
   const roots: string[] = [];
   const terminals: string[] = [];
@@ -47,8 +56,8 @@ export function computeDkg(evidence: unknown, options: ComputeDkgOptions = {}): 
     out[i] = {
       id: p.id,
       author: p.author,
-      node_hash: toHexSlice(nodeHash, 32 * i, 32),
-      content_hash: toHexSlice(content, 32 * i, 32),
+      node_hash: nodeHex.slice(66 * i, 66 * i + 66) as Hex,
+      content_hash: contentHex.slice(66 * i, 66 * i + 66) as Hex,
       lamport: lamport[i]!,
       timestamp: p.timestamp,
       parent_ids: p.parentIds,

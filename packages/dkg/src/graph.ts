@@ -50,7 +50,7 @@ export const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b
 
 const NONE: readonly string[] = Object.freeze([]);
 
-function sortedUnique(values: readonly string[]): { sorted: string[]; duplicates: readonly string[] } {
+export function sortedUnique(values: readonly string[]): { sorted: string[]; duplicates: readonly string[] } {
   if (values.length < 2) return { sorted: [...values], duplicates: NONE };
   const sorted = [...values].sort(byCodeUnits);
   const out: string[] = [];
@@ -113,21 +113,29 @@ export function idOf(pkg: unknown, index: number): string {
  * Throws `DUPLICATE_ID`, `SELF_PARENT`, `UNKNOWN_PARENT` (all found, together), then `CYCLE`.
  */
 export function buildGraph(packages: ParsedPackage[]): DkgGraph {
-  // Default sort of strings = UTF-16 code-unit order, natively (no JS comparator).
-  const ids = packages.map((p) => p.id).sort();
-  const byId = new Map<string, ParsedPackage>();
-  for (const p of packages) if (!byId.has(p.id)) byId.set(p.id, p);
+  // One map: id -> index of its first package in the input. Then ids in UTF-16 code-unit order (the default
+  // sort of strings, natively, no JS comparator) give the ranks.
+  const m = packages.length;
+  const first = new Map<string, number>();
+  const ids: string[] = new Array(m);
+  for (let j = 0; j < m; j++) {
+    const id = packages[j]!.id;
+    ids[j] = id;
+    if (first.get(id) === undefined) first.set(id, j);
+  }
+  ids.sort();
   const duplicateIds: string[] = [];
   const nodes: ParsedPackage[] = [];
-  const rank = new Map<string, number>();
-  for (let i = 0; i < ids.length; i++) {
+  const rankOf = new Int32Array(m); // input index -> rank (first occurrence of each id only)
+  for (let i = 0; i < m; i++) {
     const id = ids[i]!;
     if (i > 0 && ids[i - 1] === id) {
       if (duplicateIds[duplicateIds.length - 1] !== id) duplicateIds.push(id);
       continue;
     }
-    rank.set(id, nodes.length);
-    nodes.push(byId.get(id)!);
+    const j = first.get(id)!;
+    rankOf[j] = nodes.length;
+    nodes.push(packages[j]!);
   }
   const n = nodes.length;
   const anomalies: DkgAnomaly[] = [];
@@ -152,11 +160,12 @@ export function buildGraph(packages: ParsedPackage[]): DkgGraph {
         self = true;
         continue;
       }
-      const r = rank.get(pid);
-      if (r === undefined) {
+      const j = first.get(pid);
+      if (j === undefined) {
         unknown = true;
         continue;
       }
+      const r = rankOf[j]!;
       // ids ascending = ranks ascending, so each node's parents come out sorted.
       parentIdx[edges++] = r;
     }

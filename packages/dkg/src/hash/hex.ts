@@ -48,3 +48,23 @@ const encoder = new TextEncoder();
 export function utf8(s: string): Uint8Array {
   return encoder.encode(s);
 }
+
+/**
+ * The 0x hex of `count` consecutive 32-byte slots, concatenated (66 characters each): one decode for all of
+ * them, so that `slice(66 * i, 66 * i + 66)` gives slot i without encoding it again.
+ */
+export function toHex32All(bytes: Uint8Array, count: number): string {
+  const text = new Uint8Array(66 * count);
+  for (let i = 0; i < count; i++) {
+    const o = 66 * i;
+    const s = 32 * i;
+    text[o] = 0x30;
+    text[o + 1] = 0x78;
+    for (let b = 0; b < 32; b++) {
+      const v = bytes[s + b]!;
+      text[o + 2 + 2 * b] = DIGITS[2 * v]!;
+      text[o + 3 + 2 * b] = DIGITS[2 * v + 1]!;
+    }
+  }
+  return decoder.decode(text);
+}

@@ -1,0 +1,250 @@
+import { type ParsedPackage, sortedUnique } from "./graph";
+import { keccak256Into } from "./hash/keccak256";
+import { canonicalMember, canonicalString, JcsError } from "./jcs";
+import { MAX_ARTIFACT_ID_LENGTH, MAX_ID_LENGTH } from "./schema";
+
+/**
+ * The fast path of validation and content hashing, for evidence that is entirely well-formed.
+ *
+ * It accepts a strict subset of what `evidenceSchema` accepts (plain objects, the same field rules written as
+ * loops), and writes each package's canonical content JSON (`canonicalContent`) straight into a byte buffer
+ * that is hashed in place: no zod copy, no intermediate strings. On anything unusual (a field that fails, a
+ * `__proto__` key, a value that is not canonical JSON, an empty array) it returns `null` and the caller takes
+ * the general path (zod, JCS), which produces the detailed errors in their usual order. So the fast path can
+ * only ever change speed, never output or errors: both paths give the same bytes (tested).
+ */
+export type FastParse = {
+  packages: ParsedPackage[];
+  /** Content hashes in input order: package j at `[32j, 32j + 32)`. */
+  content: Uint8Array;
+};
+
+let buf = new Uint8Array(8192);
+let pos = 0;
+
+function ensure(extra: number): void {
+  if (pos + extra <= buf.length) return;
+  const next = new Uint8Array(Math.max(2 * buf.length, pos + extra));
+  next.set(buf.subarray(0, pos));
+  buf = next;
+}
+
+const encoder = new TextEncoder();
+
+/** Writes already canonical JSON text (any Unicode) as UTF-8. */
+function writeText(text: string): void {
+  ensure(3 * text.length);
+  pos += encoder.encodeInto(text, buf.subarray(pos)).written;
+}
+
+/** Writes a JSON string literal; printable ASCII is copied byte by byte, anything else goes through JCS. */
+function writeString(s: string): void {
+  const len = s.length;
+  ensure(len + 2);
+  const b = buf;
+  let p = pos;
+  b[p++] = 0x22;
+  for (let i = 0; i < len; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
+      writeText(canonicalString(s)); // escapes, non-ASCII; throws JcsError on a lone surrogate
+      return;
+    }
+    b[p++] = c;
+  }
+  b[p++] = 0x22;
+  pos = p;
+}
+
+/** Writes ASCII text (digits, literals). */
+function writeAscii(s: string): void {
+  const len = s.length;
+  ensure(len);
+  const b = buf;
+  let p = pos;
+  for (let i = 0; i < len; i++) b[p++] = s.charCodeAt(i);
+  pos = p;
+}
+
+function writeStringArray(values: readonly string[]): void {
+  ensure(2);
+  buf[pos++] = 0x5b;
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) {
+      ensure(1);
+      buf[pos++] = 0x2c;
+    }
+    writeString(values[i]!);
+  }
+  ensure(1);
+  buf[pos++] = 0x5d;
+}
+
+function isHex(s: string, from: number): boolean {
+  for (let i = from; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46))) return false;
+  }
+  return true;
+}
+
+const isHexOfLength = (v: unknown, chars: number): v is `0x${string}` =>
+  typeof v === "string" &&
+  v.length === chars + 2 &&
+  v.charCodeAt(0) === 0x30 &&
+  v.charCodeAt(1) === 0x78 &&
+  isHex(v, 2);
+
+const EMPTY_LIST: readonly string[] = Object.freeze([]);
+
+/**
+ * A validated `parent_ids` / `artifact_ids` (absent = empty), sorted and de-duplicated as `sortedUnique`
+ * does, or `null` when the value would fail the schema.
+ */
+function idList(v: unknown, maxLength: number): { sorted: string[]; duplicates: readonly string[] } | null | undefined {
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v)) return null;
+  const len = v.length;
+  const out: string[] = new Array(len);
+  for (let i = 0; i < len; i++) {
+    const s: unknown = v[i];
+    if (typeof s !== "string" || s.length < 1 || s.length > maxLength) return null;
+    // Insertion sort by code units (lists are short); duplicates leave the fast sort to sortedUnique.
+    let j = i - 1;
+    while (j >= 0 && out[j]! > s) {
+      out[j + 1] = out[j]!;
+      j--;
+    }
+    if (j >= 0 && out[j] === s) return sortedUnique(v as string[]);
+    out[j + 1] = s;
+  }
+  return { sorted: out, duplicates: EMPTY_LIST };
+}
+
+// Sorted member names of the previous package, reused while packages share one layout (they usually do).
+let prevKeys: string[] = [];
+let prevSorted: string[] = [];
+const keys: string[] = [];
+
+function sortedLayout(): string[] {
+  if (keys.length === prevKeys.length) {
+    let same = true;
+    for (let i = 0; i < keys.length; i++) {
+      if (keys[i] !== prevKeys[i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return prevSorted;
+  }
+  prevKeys = keys.slice();
+  prevSorted = keys.slice().sort(); // default sort of strings = UTF-16 code-unit order
+  return prevSorted;
+}
+
+/** Validates and content-hashes every package, or returns `null` (take the general path). */
+export function fastParse(evidence: unknown): FastParse | null {
+  if (!Array.isArray(evidence) || evidence.length === 0) return null;
+  const m = evidence.length;
+  const packages: ParsedPackage[] = new Array(m);
+  const content = new Uint8Array(32 * m);
+  try {
+    for (let j = 0; j < m; j++) {
+      const p: unknown = evidence[j];
+      if (p === null || typeof p !== "object") return null;
+      const proto = Object.getPrototypeOf(p);
+      if (proto !== Object.prototype && proto !== null) return null;
+      const r = p as Record<string, unknown>;
+      const id = r["arweave_tx_id"];
+      if (typeof id !== "string" || id.length < 1 || id.length > MAX_ID_LENGTH) return null;
+      const author = r["author"];
+      if (!isHexOfLength(author, 40)) return null;
+      const timestamp = r["timestamp"];
+      if (
+        typeof timestamp !== "number" ||
+        !Number.isInteger(timestamp) ||
+        timestamp < 0 ||
+        timestamp > Number.MAX_SAFE_INTEGER
+      )
+        return null;
+      const payloadHash = r["payload_hash"];
+      if (!isHexOfLength(payloadHash, 64)) return null;
+      const parents = idList(r["parent_ids"], MAX_ID_LENGTH);
+      if (parents === null) return null;
+      const artifacts = idList(r["artifact_ids"], MAX_ARTIFACT_ID_LENGTH);
+      if (artifacts === null) return null;
+      const sig = r["signature"];
+      let signature: `0x${string}` | undefined;
+      if (typeof sig === "string") {
+        if (sig.length % 2 !== 0 || sig.charCodeAt(0) !== 0x30 || sig.charCodeAt(1) !== 0x78 || !isHex(sig, 2))
+          return null;
+        signature = sig as `0x${string}`;
+      } else if (sig !== undefined && sig !== null) return null;
+
+      // The members of the content object (canonicalContent): every defined field but the normalised ones.
+      keys.length = 0;
+      keys.push("author", "parent_ids", "artifact_ids");
+      for (const k in r) {
+        if (k === "__proto__") return null;
+        if (k === "signature" || k === "author" || k === "parent_ids" || k === "artifact_ids") continue;
+        if (r[k] !== undefined) keys.push(k);
+      }
+      const layout = sortedLayout();
+      const lowerAuthor = author.toLowerCase() as `0x${string}`;
+      const parentIds = parents ? parents.sorted : [];
+      const artifactIds = artifacts ? artifacts.sorted : [];
+
+      pos = 0;
+      ensure(1);
+      buf[pos++] = 0x7b;
+      for (let i = 0; i < layout.length; i++) {
+        const k = layout[i]!;
+        if (i > 0) {
+          ensure(1);
+          buf[pos++] = 0x2c;
+        }
+        if (k === "author" || k === "parent_ids" || k === "artifact_ids") {
+          writeString(k);
+          ensure(1);
+          buf[pos++] = 0x3a;
+          if (k === "author") writeString(lowerAuthor);
+          else writeStringArray(k === "parent_ids" ? parentIds : artifactIds);
+          continue;
+        }
+        const v = r[k];
+        if (typeof v === "string") {
+          writeString(k);
+          ensure(1);
+          buf[pos++] = 0x3a;
+          writeString(v);
+        } else if (typeof v === "number" && Number.isFinite(v)) {
+          writeString(k);
+          ensure(1);
+          buf[pos++] = 0x3a;
+          writeAscii(Object.is(v, -0) ? "0" : String(v));
+        } else writeText(canonicalMember(k, v, 1)); // objects, arrays, literals; throws JcsError if not JSON
+      }
+      ensure(1);
+      buf[pos++] = 0x7d;
+      keccak256Into(buf, 0, pos, content, 32 * j);
+
+      packages[j] = {
+        id,
+        author: lowerAuthor,
+        timestamp,
+        parentIds,
+        artifactIds,
+        payloadHash,
+        signature,
+        raw: r,
+        inputIndex: j,
+        duplicateParentIds: parents ? parents.duplicates : EMPTY_LIST,
+        duplicateArtifactIds: artifacts ? artifacts.duplicates : EMPTY_LIST,
+      };
+    }
+  } catch (err) {
+    if (err instanceof JcsError) return null;
+    throw err;
+  }
+  return { packages, content };
+}
