@@ -349,7 +349,7 @@ export async function buildApp(deps: AppDeps): Promise<GatewayApp> {
       ? (_addr: string, hop: number) => hop < (config.trustProxy as number)
       : config.trustProxy) as FastifyServerOptions["trustProxy"],
     // session and event ids are up to 128 characters; longer ones get our 4xx, not fastify's bare 414
-    maxParamLength: 512,
+    routerOptions: { maxParamLength: 512 },
     genReqId: (req: IncomingMessage) => {
       const h = req.headers["x-request-id"];
       const v = Array.isArray(h) ? h[0] : h;
