@@ -7,18 +7,31 @@ import {IReputationRegistry} from "./interfaces/IReputationRegistry.sol";
 
 /// @title ReputationRegistry (ERC-8004, Feb 2026 shape)
 /// @notice Feedback about agents. Storage is compact because the RewardsDistributor publishes one feedback per
-/// worker and dimension at every close: value, decimals, both tags (interned ids) and the revoked flag share one
-/// slot; `endpoint`, `feedbackURI` and `feedbackHash` live in {NewFeedback} only. Summaries are views that iterate.
+/// worker and dimension at every close: a feedback is a 128-bit record (value, decimals, both tags as interned ids,
+/// revoked flag), two records per slot; `endpoint`, `feedbackURI` and `feedbackHash` live in {NewFeedback} only.
+/// Summaries are views that iterate. {giveFeedbackBatch} records several feedbacks to one agent in one call.
+/// @dev Layout per (agent, client): slot 0 = count (bits 0..127) and feedback #1 (128..255); slot k >= 1 = feedback
+/// #2k (0..127) and #2k+1 (128..255). A record: value as int64 (0..63), decimals (64..71), tag1 id (72..95), tag2 id
+/// (96..119), revoked (bit 120), wide (bit 121). A value outside int64 or a tag id at or above 2^24 makes the record
+/// wide: value, decimals and tags then live in their own slot of `_wide` (the revoked flag stays in the record).
 contract ReputationRegistry is IReputationRegistry {
-    /// @dev One feedback, one slot: 16 + 1 + 4 + 4 + 1 + 6 bytes. `count` is only meaningful in feedback #1 of
-    /// an (agent, client) pair, where it holds the number of feedbacks: no separate length slot.
+    /// @dev One feedback, decoded.
     struct Feedback {
         int128 value;
         uint8 valueDecimals;
         uint32 tag1;
         uint32 tag2;
         bool revoked;
-        uint48 count;
+    }
+
+    /// @dev Fields common to the feedbacks of one {giveFeedbackBatch}.
+    struct Shared {
+        uint8 valueDecimals;
+        uint32 tag2Id;
+        string tag2;
+        string endpoint;
+        string feedbackURI;
+        bytes32 feedbackHash;
     }
 
     /// @dev Columns of {readAllFeedback}.
@@ -34,14 +47,20 @@ contract ReputationRegistry is IReputationRegistry {
 
     IIdentityRegistry private immutable _identity;
 
-    /// @dev Feedback of (agent, client) by 1-based index; the count lives in feedback #1.
-    mapping(uint256 agentId => mapping(address client => mapping(uint256 index => Feedback))) private _feedback;
+    /// @dev Packed feedback of (agent, client) by slot number (see the contract's layout note).
+    mapping(uint256 agentId => mapping(address client => mapping(uint256 slot => uint256))) private _slots;
+    /// @dev Wide records by 1-based index: value (0..127), decimals (128..135), tag1 (136..167), tag2 (168..199).
+    mapping(uint256 agentId => mapping(address client => mapping(uint256 index => uint256))) private _wide;
     /// @dev Clients of an agent in first-feedback order: entry 0 is `client | count << 160`, entry i the i-th client.
     mapping(uint256 agentId => mapping(uint256 index => uint256)) private _clients;
     mapping(uint256 agentId => mapping(address client => mapping(uint64 index => uint64))) private _responseCounts;
     /// @dev Interned tags: id 0 is the empty tag; `_tags[id - 1]` is the tag of id.
     mapping(bytes32 tagHash => uint32) private _tagIds;
     string[] private _tags;
+
+    uint256 private constant _REVOKED = 1 << 120;
+    uint256 private constant _WIDE = 1 << 121;
+    uint256 private constant _HALF = type(uint128).max;
 
     /// @param identityRegistry the IdentityRegistry whose agents are rated
     /// @dev Interns the protocol's own tag vocabulary (the five universal dimensions and the verifier tags) at
@@ -75,17 +94,74 @@ contract ReputationRegistry is IReputationRegistry {
         string memory feedbackURI,
         bytes32 feedbackHash
     ) external {
-        uint64 index = _record(agentId, value, valueDecimals, tag1, tag2);
+        _checkGiver(agentId, valueDecimals);
+        mapping(uint256 => uint256) storage slots = _slots[agentId][msg.sender];
+        uint256 head = slots[0];
+        if (head == 0) _addClient(agentId, msg.sender);
+        uint256 index = (head & _HALF) + 1;
+        uint256 record = _encode(agentId, index, value, valueDecimals, _intern(tag1), _intern(tag2));
+        if (index == 1) {
+            slots[0] = 1 | (record << 128);
+        } else {
+            uint256 slot = index >> 1;
+            uint256 shift = (index & 1) << 7;
+            // the other half of a new slot is empty; of an existing one, it is kept
+            slots[slot] = slots[slot] | (record << shift);
+            slots[0] = (head & ~_HALF) | index;
+        }
         emit NewFeedback(
-            agentId, msg.sender, index, value, valueDecimals, tag1, tag1, tag2, endpoint, feedbackURI, feedbackHash
+            agentId,
+            msg.sender,
+            // casting to uint64 is safe: a list longer than 2^64 cannot be stored
+            // forge-lint: disable-next-line(unsafe-typecast)
+            uint64(index),
+            value,
+            valueDecimals,
+            tag1,
+            tag1,
+            tag2,
+            endpoint,
+            feedbackURI,
+            feedbackHash
         );
     }
 
     /// @inheritdoc IReputationRegistry
+    /// @dev Each slot is written once.
+    function giveFeedbackBatch(
+        uint256 agentId,
+        int128[] memory values,
+        uint8 valueDecimals,
+        string[] memory tag1s,
+        string memory tag2,
+        string memory endpoint,
+        string memory feedbackURI,
+        bytes32 feedbackHash
+    ) external returns (uint64 firstIndex) {
+        if (values.length == 0 || values.length != tag1s.length) {
+            revert ReputationRegistryBatchLengthMismatch(values.length, tag1s.length);
+        }
+        _checkGiver(agentId, valueDecimals);
+        Shared memory sh = Shared({
+            valueDecimals: valueDecimals,
+            tag2Id: _intern(tag2),
+            tag2: tag2,
+            endpoint: endpoint,
+            feedbackURI: feedbackURI,
+            feedbackHash: feedbackHash
+        });
+        return _recordBatch(agentId, values, tag1s, sh);
+    }
+
+    /// @inheritdoc IReputationRegistry
     function revokeFeedback(uint256 agentId, uint64 feedbackIndex) external {
-        Feedback storage fb = _stored(agentId, msg.sender, feedbackIndex);
-        if (fb.revoked) revert ReputationRegistryAlreadyRevoked(agentId, msg.sender, feedbackIndex);
-        fb.revoked = true;
+        _requireStored(agentId, msg.sender, feedbackIndex);
+        mapping(uint256 => uint256) storage slots = _slots[agentId][msg.sender];
+        uint256 slot = feedbackIndex >> 1;
+        uint256 bit = _REVOKED << ((feedbackIndex & 1) << 7);
+        uint256 word = slots[slot];
+        if (word & bit != 0) revert ReputationRegistryAlreadyRevoked(agentId, msg.sender, feedbackIndex);
+        slots[slot] = word | bit;
         emit FeedbackRevoked(agentId, msg.sender, feedbackIndex);
     }
 
@@ -97,7 +173,7 @@ contract ReputationRegistry is IReputationRegistry {
         string calldata responseURI,
         bytes32 responseHash
     ) external {
-        _stored(agentId, clientAddress, feedbackIndex);
+        _requireStored(agentId, clientAddress, feedbackIndex);
         _responseCounts[agentId][clientAddress][feedbackIndex] += 1;
         emit ResponseAppended(agentId, clientAddress, feedbackIndex, msg.sender, responseURI, responseHash);
     }
@@ -122,7 +198,8 @@ contract ReputationRegistry is IReputationRegistry {
         view
         returns (int128 value, uint8 valueDecimals, string memory tag1, string memory tag2, bool isRevoked)
     {
-        Feedback storage fb = _stored(agentId, clientAddress, feedbackIndex);
+        _requireStored(agentId, clientAddress, feedbackIndex);
+        Feedback memory fb = _load(agentId, clientAddress, feedbackIndex);
         return (fb.value, fb.valueDecimals, _tagOf(fb.tag1), _tagOf(fb.tag2), fb.revoked);
     }
 
@@ -160,7 +237,7 @@ contract ReputationRegistry is IReputationRegistry {
     function getLastIndex(uint256 agentId, address clientAddress) external view returns (uint64) {
         // casting to uint64 is safe: a list longer than 2^64 cannot be stored
         // forge-lint: disable-next-line(unsafe-typecast)
-        return _feedback[agentId][clientAddress][1].count;
+        return uint64(_slots[agentId][clientAddress][0] & _HALF);
     }
 
     /// @inheritdoc IReputationRegistry
@@ -186,10 +263,9 @@ contract ReputationRegistry is IReputationRegistry {
         uint256 total;
         if (known1 && known2) {
             for (uint256 c; c < from.length; ++c) {
-                mapping(uint256 => Feedback) storage list = _feedback[agentId][from[c]];
-                uint256 n = list[1].count;
+                uint256 n = _count(agentId, from[c]);
                 for (uint256 i = 1; i <= n; ++i) {
-                    if (_matches(list[i], t1, t2, includeRevoked)) ++total;
+                    if (_matches(_load(agentId, from[c], i), t1, t2, includeRevoked)) ++total;
                 }
             }
         }
@@ -203,12 +279,11 @@ contract ReputationRegistry is IReputationRegistry {
         if (total == 0) return r;
         uint256 k;
         for (uint256 c; c < from.length; ++c) {
-            mapping(uint256 => Feedback) storage list = _feedback[agentId][from[c]];
-            for (uint256 i = 1; i <= list[1].count; ++i) {
-                Feedback memory fb = list[i];
+            for (uint256 i = 1; i <= _count(agentId, from[c]); ++i) {
+                Feedback memory fb = _load(agentId, from[c], i);
                 if (!_matches(fb, t1, t2, includeRevoked)) continue;
                 r.clients[k] = from[c];
-                // casting to uint64 is safe: counts are uint48
+                // casting to uint64 is safe: i <= count, which a uint64 index reached
                 // forge-lint: disable-next-line(unsafe-typecast)
                 r.feedbackIndexes[k] = uint64(i);
                 r.values[k] = fb.value;
@@ -229,10 +304,9 @@ contract ReputationRegistry is IReputationRegistry {
     {
         int256 sum;
         for (uint256 c; c < clients.length; ++c) {
-            mapping(uint256 => Feedback) storage list = _feedback[agentId][clients[c]];
-            uint256 n = list[1].count;
+            uint256 n = _count(agentId, clients[c]);
             for (uint256 i = 1; i <= n; ++i) {
-                Feedback memory fb = list[i];
+                Feedback memory fb = _load(agentId, clients[c], i);
                 if (!_matches(fb, t1, t2, false)) continue;
                 // Keep the running sum at the largest decimals seen so far.
                 if (fb.valueDecimals > decimals) {
@@ -247,31 +321,113 @@ contract ReputationRegistry is IReputationRegistry {
         summaryValue = SafeCast.toInt128(sum / int256(uint256(count)));
     }
 
-    /// @dev The one choke point where feedback is written.
-    function _record(uint256 agentId, int128 value, uint8 valueDecimals, string memory tag1, string memory tag2)
+    /// @dev Writes the feedbacks of a batch (slot by slot, each once) and emits their events.
+    function _recordBatch(uint256 agentId, int128[] memory values, string[] memory tag1s, Shared memory sh)
         private
-        returns (uint64 index)
+        returns (uint64)
     {
+        mapping(uint256 => uint256) storage slots = _slots[agentId][msg.sender];
+        uint256 head = slots[0];
+        if (head == 0) _addClient(agentId, msg.sender);
+        uint256 first = (head & _HALF) + 1;
+        uint256 last = first + values.length - 1;
+        uint256 slot = first >> 1;
+        // word under construction: starts from `slot`'s content; slot 0 (the head) is written last, with the count
+        uint256 word = slot == 0 ? head : slots[slot];
+        for (uint256 index = first; index <= last; ++index) {
+            if (index >> 1 != slot) {
+                if (slot == 0) head = word;
+                else slots[slot] = word;
+                slot = index >> 1;
+                word = 0; // a slot past the last index is empty
+            }
+            word = _put(word, agentId, index, values[index - first], tag1s[index - first], sh);
+        }
+        if (slot == 0) head = word;
+        else slots[slot] = word;
+        slots[0] = (head & ~_HALF) | last;
+        // casting to uint64 is safe: a list longer than 2^64 cannot be stored
+        // forge-lint: disable-next-line(unsafe-typecast)
+        return uint64(first);
+    }
+
+    /// @dev `word` with feedback `index` encoded into its half; emits {NewFeedback}.
+    function _put(uint256 word, uint256 agentId, uint256 index, int128 value, string memory tag1, Shared memory sh)
+        private
+        returns (uint256)
+    {
+        uint256 record = _encode(agentId, index, value, sh.valueDecimals, _intern(tag1), sh.tag2Id);
+        emit NewFeedback(
+            agentId,
+            msg.sender,
+            // casting to uint64 is safe: a list longer than 2^64 cannot be stored
+            // forge-lint: disable-next-line(unsafe-typecast)
+            uint64(index),
+            value,
+            sh.valueDecimals,
+            tag1,
+            tag1,
+            sh.tag2,
+            sh.endpoint,
+            sh.feedbackURI,
+            sh.feedbackHash
+        );
+        return word | (record << ((index & 1) << 7));
+    }
+
+    /// @dev Checks shared by both entry points: decimals, agent exists, caller not the agent's owner, operator or
+    /// wallet.
+    function _checkGiver(uint256 agentId, uint8 valueDecimals) private view {
         if (valueDecimals > 18) revert ReputationRegistryInvalidDecimals(valueDecimals);
         if (!_identity.agentExists(agentId)) revert ReputationRegistryUnknownAgent(agentId);
         if (_identity.isAuthorizedAgent(agentId, msg.sender)) {
             revert ReputationRegistrySelfFeedback(agentId, msg.sender);
         }
+    }
 
-        mapping(uint256 => Feedback) storage list = _feedback[agentId][msg.sender];
-        uint48 count = list[1].count;
-        if (count == 0) _addClient(agentId, msg.sender);
-        index = count + 1;
-        list[index] = Feedback({
-            value: value,
-            valueDecimals: valueDecimals,
-            tag1: _intern(tag1),
-            tag2: _intern(tag2),
-            revoked: false,
-            count: 0
-        });
-        // the count lives in feedback #1 (written just above when this is the first one)
-        list[1].count = count + 1;
+    /// @dev The 128-bit record of feedback `index`; writes the wide slot when the value or a tag id does not fit.
+    function _encode(uint256 agentId, uint256 index, int128 value, uint8 valueDecimals, uint32 tag1, uint32 tag2)
+        private
+        returns (uint256)
+    {
+        if (value >= type(int64).min && value <= type(int64).max && tag1 < (1 << 24) && tag2 < (1 << 24)) {
+            // casting to uint64 keeps the two's complement bits of an int64 value (range checked above)
+            // forge-lint: disable-next-line(unsafe-typecast)
+            return uint256(uint64(int64(value))) | (uint256(valueDecimals) << 64) | (uint256(tag1) << 72)
+                | (uint256(tag2) << 96);
+        }
+        // forge-lint: disable-next-line(unsafe-typecast)
+        _wide[agentId][msg.sender][index] =
+            uint256(uint128(value)) | (uint256(valueDecimals) << 128) | (uint256(tag1) << 136) | (uint256(tag2) << 168);
+        return _WIDE;
+    }
+
+    /// @dev Feedback `index` (1..count) of (agent, client), decoded.
+    function _load(uint256 agentId, address client, uint256 index) private view returns (Feedback memory fb) {
+        uint256 r = (_slots[agentId][client][index >> 1] >> ((index & 1) << 7)) & _HALF;
+        fb.revoked = r & _REVOKED != 0;
+        if (r & _WIDE != 0) {
+            uint256 w = _wide[agentId][client][index];
+            // forge-lint: disable-next-line(unsafe-typecast)
+            fb.value = int128(uint128(w));
+            // forge-lint: disable-next-line(unsafe-typecast)
+            fb.valueDecimals = uint8(w >> 128);
+            // forge-lint: disable-next-line(unsafe-typecast)
+            fb.tag1 = uint32(w >> 136);
+            // forge-lint: disable-next-line(unsafe-typecast)
+            fb.tag2 = uint32(w >> 168);
+        } else {
+            // forge-lint: disable-next-line(unsafe-typecast)
+            fb.value = int64(uint64(r));
+            // forge-lint: disable-next-line(unsafe-typecast)
+            fb.valueDecimals = uint8(r >> 64);
+            fb.tag1 = uint32((r >> 72) & 0xffffff);
+            fb.tag2 = uint32((r >> 96) & 0xffffff);
+        }
+    }
+
+    function _count(uint256 agentId, address client) private view returns (uint256) {
+        return _slots[agentId][client][0] & _HALF;
     }
 
     function _addClient(uint256 agentId, address client) private {
@@ -302,12 +458,10 @@ contract ReputationRegistry is IReputationRegistry {
         }
     }
 
-    function _stored(uint256 agentId, address client, uint64 feedbackIndex) private view returns (Feedback storage) {
-        mapping(uint256 => Feedback) storage list = _feedback[agentId][client];
-        if (feedbackIndex == 0 || feedbackIndex > list[1].count) {
+    function _requireStored(uint256 agentId, address client, uint64 feedbackIndex) private view {
+        if (feedbackIndex == 0 || feedbackIndex > _count(agentId, client)) {
             revert ReputationRegistryFeedbackNotFound(agentId, client, feedbackIndex);
         }
-        return list[feedbackIndex];
     }
 
     function _matches(Feedback memory fb, uint32 t1, uint32 t2, bool includeRevoked) private pure returns (bool) {

@@ -28,12 +28,12 @@ import {PayoutMath} from "./libraries/PayoutMath.sol";
 ///    {Consensus-accuracyPacked}); reward = `V x credit / totalCredit`; reputation value = mean accuracy;
 ///  - everything rounds down; what is not paid stays in the studio's escrow. Payouts are credited to pull balances
 ///    by one `releaseFundsBatch` per work.
-///  - reputation: per scored participant one `giveFeedback` per dimension (`value = consensus bps`,
-///    `valueDecimals = 2`, tag1 = dimension name, tag2 = studio address in lower-case hex, feedbackURI
+///  - reputation: per scored participant one feedback per dimension, all in one `giveFeedbackBatch`
+///    (`value = consensus bps`, `valueDecimals = 2`, tag1 = dimension name, tag2 = studio address in lower-case hex, feedbackURI
 ///    `chaoschain:work:<dataHash>`, feedbackHash = dataHash); per rewarded verifier one feedback (`VALIDATOR_ACCURACY`,
 ///    `CONSENSUS_MATCH`, value = mean accuracy bps). A feedback the ReputationRegistry refuses (e.g. an identity
 ///    transferred to this contract, which would be self-feedback) is skipped, never a revert: no agent can block a
-///    close.
+///    close (a worker's batch is refused or accepted as a whole, for per-agent reasons).
 contract RewardsDistributor is IRewardsDistributor, Ownable {
     using Strings for address;
     using Strings for uint256;
@@ -601,23 +601,27 @@ contract RewardsDistributor is IRewardsDistributor, Ownable {
         if (address(ctx.reputation) == address(0)) return;
         uint256 agentId = ctx.studio.getAgentId(worker);
         if (agentId == 0) return;
-        uint256 published;
         uint256 dims = consensus.length;
+        int128[] memory values = new int128[](dims);
         for (uint256 d; d < dims; ++d) {
-            try ctx.reputation
-                .giveFeedback(
-                    agentId,
-                    int128(uint128(consensus[d])),
-                    FEEDBACK_VALUE_DECIMALS,
-                    ctx.dimNames[d],
-                    ctx.studioTag,
-                    "",
-                    work.feedbackUri,
-                    work.dataHash
-                ) {
-                ++published;
-            } catch {}
+            values[d] = int128(uint128(consensus[d]));
         }
+        uint256 published;
+        // one call per worker: the registry refuses a batch as a whole, for per-agent reasons (unknown agent,
+        // self-feedback), exactly as it would refuse each of its feedbacks
+        try ctx.reputation
+            .giveFeedbackBatch(
+                agentId,
+                values,
+                FEEDBACK_VALUE_DECIMALS,
+                ctx.dimNames,
+                ctx.studioTag,
+                "",
+                work.feedbackUri,
+                work.dataHash
+            ) {
+            published = dims;
+        } catch {}
         emit ReputationPublished(address(ctx.studio), ctx.epoch, agentId, work.dataHash, published);
     }
 

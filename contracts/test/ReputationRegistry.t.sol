@@ -230,4 +230,134 @@ contract ReputationRegistryTest is Fixture {
         assertEq(uint256(n), 3, "count");
         assertEq(int256(mean), (int256(a) + int256(b) + int256(c)) / 3, "mean");
     }
+
+    // ---------------------------------------------------------------------------------------- batch and packing
+
+    function _batch(address client, int128[] memory values, string[] memory tag1s) private returns (uint64) {
+        vm.prank(client);
+        return reputation.giveFeedbackBatch(agentId, values, 2, tag1s, "0xstudio", "", "ipfs://fb", keccak256("fb"));
+    }
+
+    function _assertFeedback(address client, uint64 index, int128 value, string memory tag1, bool revoked)
+        private
+        view
+    {
+        (int128 v, uint8 d, string memory t1, string memory t2, bool r) =
+            reputation.readFeedback(agentId, client, index);
+        assertEq(int256(v), int256(value), "value");
+        assertEq(uint256(d), 2, "decimals");
+        assertEq(t1, tag1, "tag1");
+        assertEq(t2, "0xstudio", "tag2");
+        assertEq(r, revoked, "revoked");
+    }
+
+    function test_GiveFeedbackBatch_StoresEmitsAndPacksAfterExistingFeedback() public {
+        // one single feedback first, so that the batch starts in the high half of slot 1 (index 2 is low half)
+        vm.prank(c1);
+        reputation.giveFeedback(agentId, 1234, 2, "Initiative", "0xstudio", "", "ipfs://fb", keccak256("fb"));
+        int128[] memory values = new int128[](5);
+        string[] memory tags = new string[](5);
+        values[0] = 8500;
+        values[1] = type(int128).max; // wide record
+        values[2] = -1;
+        values[3] = type(int64).min; // still compact
+        values[4] = int128(type(int64).max) + 1; // wide
+        (tags[0], tags[1], tags[2], tags[3], tags[4]) = ("Initiative", "Reasoning", "", "BrandNewTag", "Reasoning");
+        for (uint256 k; k < 5; ++k) {
+            vm.expectEmit(address(reputation));
+            emit IReputationRegistry.NewFeedback(
+                agentId, c1, uint64(2 + k), values[k], 2, tags[k], tags[k], "0xstudio", "", "ipfs://fb", keccak256("fb")
+            );
+        }
+        assertEq(uint256(_batch(c1, values, tags)), 2, "first index");
+        assertEq(uint256(reputation.getLastIndex(agentId, c1)), 6, "count");
+        _assertFeedback(c1, 1, 1234, "Initiative", false);
+        for (uint256 k; k < 5; ++k) {
+            _assertFeedback(c1, uint64(2 + k), values[k], tags[k], false);
+        }
+        // revoke in both halves of a slot and a wide one; the neighbours stay intact
+        vm.startPrank(c1);
+        reputation.revokeFeedback(agentId, 2);
+        reputation.revokeFeedback(agentId, 3);
+        reputation.revokeFeedback(agentId, 6);
+        vm.expectRevert(
+            abi.encodeWithSelector(IReputationRegistry.ReputationRegistryAlreadyRevoked.selector, agentId, c1, 3)
+        );
+        reputation.revokeFeedback(agentId, 3);
+        vm.stopPrank();
+        _assertFeedback(c1, 2, 8500, "Initiative", true);
+        _assertFeedback(c1, 3, type(int128).max, "Reasoning", true);
+        _assertFeedback(c1, 4, -1, "", false);
+        _assertFeedback(c1, 5, type(int64).min, "BrandNewTag", false);
+        _assertFeedback(c1, 6, int128(type(int64).max) + 1, "Reasoning", true);
+        address[] memory only1 = new address[](1);
+        only1[0] = c1;
+        (uint64 n, int128 mean,) = reputation.getSummary(agentId, only1, "", "");
+        assertEq(uint256(n), 3, "non-revoked");
+        assertEq(int256(mean), (int256(1234) - 1 + type(int64).min) / 3, "mean");
+        (address[] memory clients, uint64[] memory idx,,,,,) = reputation.readAllFeedback(agentId, only1, "", "", true);
+        assertEq(clients.length, 6, "all six");
+        assertEq(uint256(idx[5]), 6, "index order");
+        // a second batch continues the list (starting in a low half) and the client is listed once
+        values = new int128[](2);
+        tags = new string[](2);
+        (values[0], values[1]) = (7000, 7100);
+        assertEq(uint256(_batch(c1, values, tags)), 7, "continues");
+        _assertFeedback(c1, 7, 7000, "", false);
+        _assertFeedback(c1, 8, 7100, "", false);
+        _assertFeedback(c1, 6, int128(type(int64).max) + 1, "Reasoning", true);
+        assertEq(reputation.getClients(agentId).length, 1, "one client");
+    }
+
+    function test_RevertWhen_BatchInvalid() public {
+        int128[] memory values = new int128[](2);
+        string[] memory tags = new string[](1);
+        vm.expectRevert(
+            abi.encodeWithSelector(IReputationRegistry.ReputationRegistryBatchLengthMismatch.selector, 2, 1)
+        );
+        _batch(c1, values, tags);
+        vm.expectRevert(
+            abi.encodeWithSelector(IReputationRegistry.ReputationRegistryBatchLengthMismatch.selector, 0, 0)
+        );
+        _batch(c1, new int128[](0), new string[](0));
+        tags = new string[](2);
+        vm.expectRevert(
+            abi.encodeWithSelector(IReputationRegistry.ReputationRegistrySelfFeedback.selector, agentId, agentOwner)
+        );
+        _batch(agentOwner, values, tags);
+        vm.expectRevert(abi.encodeWithSelector(IReputationRegistry.ReputationRegistryUnknownAgent.selector, 77));
+        vm.prank(c1);
+        reputation.giveFeedbackBatch(77, values, 2, tags, "", "", "", bytes32(0));
+        vm.expectRevert(abi.encodeWithSelector(IReputationRegistry.ReputationRegistryInvalidDecimals.selector, 19));
+        vm.prank(c1);
+        reputation.giveFeedbackBatch(agentId, values, 19, tags, "", "", "", bytes32(0));
+        assertEq(uint256(reputation.getLastIndex(agentId, c1)), 0, "nothing stored");
+    }
+
+    /// @notice Any mix of single and batched feedback, of any int128 value, reads back exactly.
+    function testFuzz_PackedRecordsReadBack(int128[6] memory v, uint8 split, bool singleFirst) public {
+        uint256 cut = uint256(split) % 6;
+        string[6] memory names = ["Initiative", "Collaboration", "", "Reasoning", "x", "Efficiency"];
+        if (singleFirst) {
+            vm.prank(c2);
+            reputation.giveFeedback(agentId, 42, 2, "x", "0xstudio", "", "", bytes32(0));
+        }
+        uint64 base = singleFirst ? 1 : 0;
+        for (uint256 k; k < cut; ++k) {
+            vm.prank(c2);
+            reputation.giveFeedback(agentId, v[k], 2, names[k], "0xstudio", "", "", bytes32(0));
+        }
+        int128[] memory values = new int128[](6 - cut);
+        string[] memory tags = new string[](6 - cut);
+        for (uint256 k = cut; k < 6; ++k) {
+            (values[k - cut], tags[k - cut]) = (v[k], names[k]);
+        }
+        vm.prank(c2);
+        reputation.giveFeedbackBatch(agentId, values, 2, tags, "0xstudio", "", "", bytes32(0));
+        assertEq(uint256(reputation.getLastIndex(agentId, c2)), base + 6, "count");
+        if (singleFirst) _assertFeedback(c2, 1, 42, "x", false);
+        for (uint256 k; k < 6; ++k) {
+            _assertFeedback(c2, uint64(base + 1 + k), v[k], names[k], false);
+        }
+    }
 }

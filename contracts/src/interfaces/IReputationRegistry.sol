@@ -42,6 +42,8 @@ interface IReputationRegistry {
     error ReputationRegistryFeedbackNotFound(uint256 agentId, address client, uint64 feedbackIndex);
     /// @dev The feedback is already revoked.
     error ReputationRegistryAlreadyRevoked(uint256 agentId, address client, uint64 feedbackIndex);
+    /// @dev {giveFeedbackBatch} needs as many tags as values, and at least one.
+    error ReputationRegistryBatchLengthMismatch(uint256 values, uint256 tags);
     /// @dev A summary needs at least one client address (Sybil resistance: callers choose whom they trust).
     error ReputationRegistryClientsRequired();
 
@@ -59,6 +61,21 @@ interface IReputationRegistry {
         string calldata feedbackURI,
         bytes32 feedbackHash
     ) external;
+
+    /// @notice Gives `values.length` feedbacks to `agentId` from the caller in one call, feedback k with value
+    /// `values[k]` and tag1 `tag1s[k]`, all with the same decimals, tag2, endpoint, feedbackURI and feedbackHash.
+    /// Same checks as {giveFeedback}, all or nothing; indexes are consecutive from the returned `firstIndex`.
+    /// Emits one {NewFeedback} per feedback.
+    function giveFeedbackBatch(
+        uint256 agentId,
+        int128[] calldata values,
+        uint8 valueDecimals,
+        string[] calldata tag1s,
+        string calldata tag2,
+        string calldata endpoint,
+        string calldata feedbackURI,
+        bytes32 feedbackHash
+    ) external returns (uint64 firstIndex);
 
     /// @notice Revokes the caller's feedback `feedbackIndex` to `agentId`. Emits {FeedbackRevoked}.
     function revokeFeedback(uint256 agentId, uint64 feedbackIndex) external;

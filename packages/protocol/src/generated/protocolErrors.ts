@@ -193,6 +193,22 @@ export const protocolErrorsAbi = [
   },
   {
     "type": "error",
+    "name": "ReputationRegistryBatchLengthMismatch",
+    "inputs": [
+      {
+        "name": "values",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "tags",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
     "name": "ReputationRegistryClientsRequired",
     "inputs": []
   },
