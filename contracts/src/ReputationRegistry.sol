@@ -7,13 +7,14 @@ import {IReputationRegistry} from "./interfaces/IReputationRegistry.sol";
 
 /// @title ReputationRegistry (ERC-8004, Feb 2026 shape)
 /// @notice Feedback about agents. Storage is compact because the RewardsDistributor publishes one feedback per
-/// worker and dimension at every close: a feedback is a 128-bit record (value, decimals, both tags as interned ids,
-/// revoked flag), two records per slot; `endpoint`, `feedbackURI` and `feedbackHash` live in {NewFeedback} only.
+/// worker and dimension at every close: a feedback is an 85-bit record (value, decimals, both tags as interned ids,
+/// revoked flag), three records per slot; `endpoint`, `feedbackURI` and `feedbackHash` live in {NewFeedback} only.
 /// Summaries are views that iterate. {giveFeedbackBatch} records several feedbacks to one agent in one call.
-/// @dev Layout per (agent, client): slot 0 = count (bits 0..127) and feedback #1 (128..255); slot k >= 1 = feedback
-/// #2k (0..127) and #2k+1 (128..255). A record: value as int64 (0..63), decimals (64..71), tag1 id (72..95), tag2 id
-/// (96..119), revoked (bit 120), wide (bit 121). A value outside int64 or a tag id at or above 2^24 makes the record
-/// wide: value, decimals and tags then live in their own slot of `_wide` (the revoked flag stays in the record).
+/// @dev Layout per (agent, client): cells of 85 bits, three per slot; cell i is bits [85(i % 3), 85(i % 3) + 85) of
+/// slot i / 3. Cell 0 holds the count, cell i >= 1 feedback #i. A record: value as int40 (bits 0..39), decimals
+/// (40..44), tag1 id (45..63), tag2 id (64..82), revoked (83), wide (84). A value outside int40 or a tag id at or
+/// above 2^19 makes the record wide: value, decimals and tags then live in their own slot of `_wide` (the revoked
+/// flag stays in the cell).
 contract ReputationRegistry is IReputationRegistry {
     /// @dev One feedback, decoded.
     struct Feedback {
@@ -58,9 +59,12 @@ contract ReputationRegistry is IReputationRegistry {
     mapping(bytes32 tagHash => uint32) private _tagIds;
     string[] private _tags;
 
-    uint256 private constant _REVOKED = 1 << 120;
-    uint256 private constant _WIDE = 1 << 121;
-    uint256 private constant _HALF = type(uint128).max;
+    /// @dev Bits per cell: three cells per slot.
+    uint256 private constant _CELL = 85;
+    uint256 private constant _CELL_MASK = (1 << 85) - 1;
+    uint256 private constant _REVOKED = 1 << 83;
+    uint256 private constant _WIDE = 1 << 84;
+    uint256 private constant _MAX_TAG_ID = (1 << 19) - 1;
 
     /// @param identityRegistry the IdentityRegistry whose agents are rated
     /// @dev Interns the protocol's own tag vocabulary (the five universal dimensions and the verifier tags) at
@@ -95,20 +99,7 @@ contract ReputationRegistry is IReputationRegistry {
         bytes32 feedbackHash
     ) external {
         _checkGiver(agentId, valueDecimals);
-        mapping(uint256 => uint256) storage slots = _slots[agentId][msg.sender];
-        uint256 head = slots[0];
-        if (head == 0) _addClient(agentId, msg.sender);
-        uint256 index = (head & _HALF) + 1;
-        uint256 record = _encode(agentId, index, value, valueDecimals, _intern(tag1), _intern(tag2));
-        if (index == 1) {
-            slots[0] = 1 | (record << 128);
-        } else {
-            uint256 slot = index >> 1;
-            uint256 shift = (index & 1) << 7;
-            // the other half of a new slot is empty; of an existing one, it is kept
-            slots[slot] = slots[slot] | (record << shift);
-            slots[0] = (head & ~_HALF) | index;
-        }
+        uint256 index = _recordOne(agentId, value, valueDecimals, _intern(tag1), _intern(tag2));
         emit NewFeedback(
             agentId,
             msg.sender,
@@ -157,8 +148,8 @@ contract ReputationRegistry is IReputationRegistry {
     function revokeFeedback(uint256 agentId, uint64 feedbackIndex) external {
         _requireStored(agentId, msg.sender, feedbackIndex);
         mapping(uint256 => uint256) storage slots = _slots[agentId][msg.sender];
-        uint256 slot = feedbackIndex >> 1;
-        uint256 bit = _REVOKED << ((feedbackIndex & 1) << 7);
+        uint256 slot = feedbackIndex / 3;
+        uint256 bit = _REVOKED << ((feedbackIndex % 3) * _CELL);
         uint256 word = slots[slot];
         if (word & bit != 0) revert ReputationRegistryAlreadyRevoked(agentId, msg.sender, feedbackIndex);
         slots[slot] = word | bit;
@@ -237,7 +228,7 @@ contract ReputationRegistry is IReputationRegistry {
     function getLastIndex(uint256 agentId, address clientAddress) external view returns (uint64) {
         // casting to uint64 is safe: a list longer than 2^64 cannot be stored
         // forge-lint: disable-next-line(unsafe-typecast)
-        return uint64(_slots[agentId][clientAddress][0] & _HALF);
+        return uint64(_slots[agentId][clientAddress][0] & _CELL_MASK);
     }
 
     /// @inheritdoc IReputationRegistry
@@ -321,6 +312,26 @@ contract ReputationRegistry is IReputationRegistry {
         summaryValue = SafeCast.toInt128(sum / int256(uint256(count)));
     }
 
+    /// @dev Writes one feedback; returns its index.
+    function _recordOne(uint256 agentId, int128 value, uint8 valueDecimals, uint32 tag1, uint32 tag2)
+        private
+        returns (uint256 index)
+    {
+        mapping(uint256 => uint256) storage slots = _slots[agentId][msg.sender];
+        uint256 head = slots[0];
+        if (head == 0) _addClient(agentId, msg.sender);
+        index = (head & _CELL_MASK) + 1;
+        uint256 cell = _encode(agentId, index, value, valueDecimals, tag1, tag2) << ((index % 3) * _CELL);
+        uint256 slot = index / 3;
+        if (slot == 0) {
+            slots[0] = (head & ~_CELL_MASK) | index | cell;
+        } else {
+            // the other cells of a new slot are empty; of an existing one, they are kept
+            slots[slot] = slots[slot] | cell;
+            slots[0] = (head & ~_CELL_MASK) | index;
+        }
+    }
+
     /// @dev Writes the feedbacks of a batch (slot by slot, each once) and emits their events.
     function _recordBatch(uint256 agentId, int128[] memory values, string[] memory tag1s, Shared memory sh)
         private
@@ -329,23 +340,23 @@ contract ReputationRegistry is IReputationRegistry {
         mapping(uint256 => uint256) storage slots = _slots[agentId][msg.sender];
         uint256 head = slots[0];
         if (head == 0) _addClient(agentId, msg.sender);
-        uint256 first = (head & _HALF) + 1;
+        uint256 first = (head & _CELL_MASK) + 1;
         uint256 last = first + values.length - 1;
-        uint256 slot = first >> 1;
+        uint256 slot = first / 3;
         // word under construction: starts from `slot`'s content; slot 0 (the head) is written last, with the count
         uint256 word = slot == 0 ? head : slots[slot];
         for (uint256 index = first; index <= last; ++index) {
-            if (index >> 1 != slot) {
+            if (index / 3 != slot) {
                 if (slot == 0) head = word;
                 else slots[slot] = word;
-                slot = index >> 1;
+                slot = index / 3;
                 word = 0; // a slot past the last index is empty
             }
             word = _put(word, agentId, index, values[index - first], tag1s[index - first], sh);
         }
         if (slot == 0) head = word;
         else slots[slot] = word;
-        slots[0] = (head & ~_HALF) | last;
+        slots[0] = (head & ~_CELL_MASK) | last;
         // casting to uint64 is safe: a list longer than 2^64 cannot be stored
         // forge-lint: disable-next-line(unsafe-typecast)
         return uint64(first);
@@ -372,7 +383,7 @@ contract ReputationRegistry is IReputationRegistry {
             sh.feedbackURI,
             sh.feedbackHash
         );
-        return word | (record << ((index & 1) << 7));
+        return word | (record << ((index % 3) * _CELL));
     }
 
     /// @dev Checks shared by both entry points: decimals, agent exists, caller not the agent's owner, operator or
@@ -385,16 +396,16 @@ contract ReputationRegistry is IReputationRegistry {
         }
     }
 
-    /// @dev The 128-bit record of feedback `index`; writes the wide slot when the value or a tag id does not fit.
+    /// @dev The 85-bit record of feedback `index`; writes the wide slot when the value or a tag id does not fit.
     function _encode(uint256 agentId, uint256 index, int128 value, uint8 valueDecimals, uint32 tag1, uint32 tag2)
         private
         returns (uint256)
     {
-        if (value >= type(int64).min && value <= type(int64).max && tag1 < (1 << 24) && tag2 < (1 << 24)) {
-            // casting to uint64 keeps the two's complement bits of an int64 value (range checked above)
+        if (value >= type(int40).min && value <= type(int40).max && tag1 <= _MAX_TAG_ID && tag2 <= _MAX_TAG_ID) {
+            // casting to uint40 keeps the two's complement bits of an int40 value (range checked above)
             // forge-lint: disable-next-line(unsafe-typecast)
-            return uint256(uint64(int64(value))) | (uint256(valueDecimals) << 64) | (uint256(tag1) << 72)
-                | (uint256(tag2) << 96);
+            return uint256(uint40(int40(value))) | (uint256(valueDecimals) << 40) | (uint256(tag1) << 45)
+                | (uint256(tag2) << 64);
         }
         // forge-lint: disable-next-line(unsafe-typecast)
         _wide[agentId][msg.sender][index] =
@@ -404,7 +415,7 @@ contract ReputationRegistry is IReputationRegistry {
 
     /// @dev Feedback `index` (1..count) of (agent, client), decoded.
     function _load(uint256 agentId, address client, uint256 index) private view returns (Feedback memory fb) {
-        uint256 r = (_slots[agentId][client][index >> 1] >> ((index & 1) << 7)) & _HALF;
+        uint256 r = (_slots[agentId][client][index / 3] >> ((index % 3) * _CELL)) & _CELL_MASK;
         fb.revoked = r & _REVOKED != 0;
         if (r & _WIDE != 0) {
             uint256 w = _wide[agentId][client][index];
@@ -418,16 +429,15 @@ contract ReputationRegistry is IReputationRegistry {
             fb.tag2 = uint32(w >> 168);
         } else {
             // forge-lint: disable-next-line(unsafe-typecast)
-            fb.value = int64(uint64(r));
-            // forge-lint: disable-next-line(unsafe-typecast)
-            fb.valueDecimals = uint8(r >> 64);
-            fb.tag1 = uint32((r >> 72) & 0xffffff);
-            fb.tag2 = uint32((r >> 96) & 0xffffff);
+            fb.value = int40(uint40(r));
+            fb.valueDecimals = uint8((r >> 40) & 0x1f);
+            fb.tag1 = uint32((r >> 45) & _MAX_TAG_ID);
+            fb.tag2 = uint32((r >> 64) & _MAX_TAG_ID);
         }
     }
 
     function _count(uint256 agentId, address client) private view returns (uint256) {
-        return _slots[agentId][client][0] & _HALF;
+        return _slots[agentId][client][0] & _CELL_MASK;
     }
 
     function _addClient(uint256 agentId, address client) private {

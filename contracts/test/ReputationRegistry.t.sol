@@ -252,7 +252,7 @@ contract ReputationRegistryTest is Fixture {
     }
 
     function test_GiveFeedbackBatch_StoresEmitsAndPacksAfterExistingFeedback() public {
-        // one single feedback first, so that the batch starts in the high half of slot 1 (index 2 is low half)
+        // one single feedback first, so that the batch starts in the last cell of slot 0 and spans slots 1 and 2
         vm.prank(c1);
         reputation.giveFeedback(agentId, 1234, 2, "Initiative", "0xstudio", "", "ipfs://fb", keccak256("fb"));
         int128[] memory values = new int128[](5);
@@ -260,8 +260,8 @@ contract ReputationRegistryTest is Fixture {
         values[0] = 8500;
         values[1] = type(int128).max; // wide record
         values[2] = -1;
-        values[3] = type(int64).min; // still compact
-        values[4] = int128(type(int64).max) + 1; // wide
+        values[3] = type(int40).min; // still compact
+        values[4] = int128(type(int40).max) + 1; // wide
         (tags[0], tags[1], tags[2], tags[3], tags[4]) = ("Initiative", "Reasoning", "", "BrandNewTag", "Reasoning");
         for (uint256 k; k < 5; ++k) {
             vm.expectEmit(address(reputation));
@@ -275,7 +275,7 @@ contract ReputationRegistryTest is Fixture {
         for (uint256 k; k < 5; ++k) {
             _assertFeedback(c1, uint64(2 + k), values[k], tags[k], false);
         }
-        // revoke in both halves of a slot and a wide one; the neighbours stay intact
+        // revoke in two cells of different slots, one of them wide; the neighbours stay intact
         vm.startPrank(c1);
         reputation.revokeFeedback(agentId, 2);
         reputation.revokeFeedback(agentId, 3);
@@ -288,24 +288,24 @@ contract ReputationRegistryTest is Fixture {
         _assertFeedback(c1, 2, 8500, "Initiative", true);
         _assertFeedback(c1, 3, type(int128).max, "Reasoning", true);
         _assertFeedback(c1, 4, -1, "", false);
-        _assertFeedback(c1, 5, type(int64).min, "BrandNewTag", false);
-        _assertFeedback(c1, 6, int128(type(int64).max) + 1, "Reasoning", true);
+        _assertFeedback(c1, 5, type(int40).min, "BrandNewTag", false);
+        _assertFeedback(c1, 6, int128(type(int40).max) + 1, "Reasoning", true);
         address[] memory only1 = new address[](1);
         only1[0] = c1;
         (uint64 n, int128 mean,) = reputation.getSummary(agentId, only1, "", "");
         assertEq(uint256(n), 3, "non-revoked");
-        assertEq(int256(mean), (int256(1234) - 1 + type(int64).min) / 3, "mean");
+        assertEq(int256(mean), (int256(1234) - 1 + type(int40).min) / 3, "mean");
         (address[] memory clients, uint64[] memory idx,,,,,) = reputation.readAllFeedback(agentId, only1, "", "", true);
         assertEq(clients.length, 6, "all six");
         assertEq(uint256(idx[5]), 6, "index order");
-        // a second batch continues the list (starting in a low half) and the client is listed once
+        // a second batch continues the list (from the middle of slot 2) and the client is listed once
         values = new int128[](2);
         tags = new string[](2);
         (values[0], values[1]) = (7000, 7100);
         assertEq(uint256(_batch(c1, values, tags)), 7, "continues");
         _assertFeedback(c1, 7, 7000, "", false);
         _assertFeedback(c1, 8, 7100, "", false);
-        _assertFeedback(c1, 6, int128(type(int64).max) + 1, "Reasoning", true);
+        _assertFeedback(c1, 6, int128(type(int40).max) + 1, "Reasoning", true);
         assertEq(reputation.getClients(agentId).length, 1, "one client");
     }
 
