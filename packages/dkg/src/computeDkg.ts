@@ -34,12 +34,21 @@ export function computeDkg(evidence: unknown, options: ComputeDkgOptions = {}): 
   const graph = buildGraph(packages);
   const { n, nodes } = graph;
 
+  // Past buildGraph the ids are unique: `packages` is `nodes` permuted. Per-package loops run over `packages`
+  // (input = memory order: far fewer cache misses than id order at 100k nodes) and write at the node's rank.
+  const { inputOf } = graph;
+  const rankOf = new Int32Array(n);
+  for (let i = 0; i < n; i++) rankOf[inputOf[i]!] = i;
+
   const content = new Uint8Array(32 * n);
   if (fast) {
-    for (let i = 0; i < n; i++)
-      content.set(fast.content.subarray(32 * nodes[i]!.inputIndex, 32 * nodes[i]!.inputIndex + 32), 32 * i);
+    const src = fast.content;
+    for (let i = 0; i < n; i++) {
+      const from = 32 * inputOf[i]!;
+      for (let b = 0; b < 32; b++) content[32 * i + b] = src[from + b]!;
+    }
   } else contentHashesInto(nodes, content);
-  const participants = resolveParticipants(nodes, options.participants);
+  const participants = resolveParticipants(packages, options.participants);
 
   const nodeHash = nodeHashes(graph, content);
   const lamport = lamports(graph);
@@ -47,12 +56,12 @@ export function computeDkg(evidence: unknown, options: ComputeDkgOptions = {}): 
   const nodeHex = toHex32All(nodeHash, n);
   const contentHex = toHex32All(content, n);
   const out: DkgNode[] = new Array(n);
-  const roots: string[] = [];
-  const terminals: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const p = nodes[i]!;
-    if (graph.parentStart[i] === graph.parentStart[i + 1]) roots.push(p.id);
-    if (graph.childStart[i] === graph.childStart[i + 1]) terminals.push(p.id);
+  const timestamps = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    const p = packages[j]!;
+    const i = rankOf[j]!;
+    timestamps[i] = p.timestamp;
+    const raw = p.raw;
     out[i] = {
       id: p.id,
       author: p.author,
@@ -63,29 +72,40 @@ export function computeDkg(evidence: unknown, options: ComputeDkgOptions = {}): 
       parent_ids: p.parentIds,
       artifact_ids: p.artifactIds,
       payload_hash: p.payloadHash.toLowerCase() as Hex,
-      signature: checkSignature(p.signature, content.subarray(32 * i, 32 * i + 32), p.author),
-      metrics: readMetrics(p.raw),
-      policy_flags: readPolicyFlags(p.raw),
+      signature:
+        p.signature === undefined
+          ? "absent"
+          : checkSignature(p.signature, content.subarray(32 * i, 32 * i + 32), p.author),
+      metrics: readMetrics(raw["metrics"]),
+      policy_flags: raw["policy_flags"] === undefined && raw["metadata"] === undefined ? [] : readPolicyFlags(raw),
     };
   }
+  const roots: string[] = [];
+  const terminals: string[] = [];
+  for (let i = 0; i < n; i++) {
+    if (graph.parentStart[i] === graph.parentStart[i + 1]) roots.push(out[i]!.id);
+    if (graph.childStart[i] === graph.childStart[i + 1]) terminals.push(out[i]!.id);
+  }
 
-  const weights = contributionWeights(graph, participants);
+  const weights = contributionWeights(graph, packages, rankOf, participants);
   return {
     version: DKG_VERSION,
     thread_root: threadRoot(nodeHash, n),
-    evidence_root: evidenceRoot(nodeHash, nodes),
+    evidence_root: evidenceRoot(nodeHash, packages, rankOf),
     nodes: out,
     roots,
     terminals,
     participants,
     contribution_weights: participants.map((address, i) => ({ address, bps: weights[i]! })),
-    anomalies: anomalies(graph),
+    anomalies: anomalies(graph, timestamps),
   };
 }
 
 /** The participants, lower-case and in address order; malformed, duplicate or non-author entries are `INVALID_FIELD`. */
 function resolveParticipants(nodes: readonly ParsedPackage[], requested: readonly string[] | undefined): Address[] {
-  const authors = [...new Set(nodes.map((p) => p.author))].sort(byCodeUnits);
+  const set = new Set<Address>();
+  for (let j = 0; j < nodes.length; j++) set.add(nodes[j]!.author);
+  const authors = [...set].sort(byCodeUnits);
   if (requested === undefined) return authors;
   const bad: string[] = [];
   const paths: string[] = [];
@@ -171,15 +191,17 @@ function threadRoot(nodeHash: Uint8Array, n: number): Hex {
   return merkleRoot(buildMerkleTree(leaves, n));
 }
 
-function evidenceRoot(nodeHash: Uint8Array, nodes: readonly ParsedPackage[]): Hex {
+function evidenceRoot(nodeHash: Uint8Array, packages: readonly ParsedPackage[], rankOf: Int32Array): Hex {
   let count = 0;
-  for (const p of nodes) count += p.artifactIds.length;
+  for (const p of packages) count += p.artifactIds.length;
   if (count === 0) return ZERO_HASH;
   const leaves = new Uint8Array(32 * count);
   const artifactHash = new Uint8Array(32);
   let j = 0;
-  for (let i = 0; i < nodes.length; i++) {
-    for (const a of nodes[i]!.artifactIds) {
+  // Leaves are sorted by hash in the tree, so their order here does not matter: input order.
+  for (let q = 0; q < packages.length; q++) {
+    const i = rankOf[q]!;
+    for (const a of packages[q]!.artifactIds) {
       keccak256Utf8Into(a, artifactHash, 0);
       evidenceLeafInto(nodeHash, 32 * i, artifactHash, 0, leaves, 32 * j++);
     }
@@ -187,17 +209,22 @@ function evidenceRoot(nodeHash: Uint8Array, nodes: readonly ParsedPackage[]): He
   return merkleRoot(buildMerkleTree(leaves, count));
 }
 
-function contributionWeights(g: DkgGraph, participants: readonly Address[]): number[] {
+function contributionWeights(
+  g: DkgGraph,
+  packages: readonly ParsedPackage[],
+  rankOf: Int32Array,
+  participants: readonly Address[],
+): number[] {
   const authorIndex = new Map<string, number>();
   const authorOf = new Int32Array(g.n);
-  for (let i = 0; i < g.n; i++) {
-    const a = g.nodes[i]!.author;
+  for (let j = 0; j < g.n; j++) {
+    const a = packages[j]!.author;
     let k = authorIndex.get(a);
     if (k === undefined) {
       k = authorIndex.size;
       authorIndex.set(a, k);
     }
-    authorOf[i] = k;
+    authorOf[rankOf[j]!] = k;
   }
   const { contrib } = pathContributions(
     g,
@@ -207,14 +234,13 @@ function contributionWeights(g: DkgGraph, participants: readonly Address[]): num
   return normaliseWeights(contrib);
 }
 
-function anomalies(g: DkgGraph): DkgAnomaly[] {
+function anomalies(g: DkgGraph, timestamps: Float64Array): DkgAnomaly[] {
   const list = [...g.anomalies];
   for (let c = 0; c < g.n; c++) {
-    const child = g.nodes[c]!;
     for (let e = g.parentStart[c]!; e < g.parentStart[c + 1]!; e++) {
-      const parent = g.nodes[g.parentIdx[e]!]!;
-      if (child.timestamp < parent.timestamp)
-        list.push({ code: "TIMESTAMP_BEFORE_PARENT", id: child.id, ref: parent.id });
+      const parent = g.parentIdx[e]!;
+      if (timestamps[c]! < timestamps[parent]!)
+        list.push({ code: "TIMESTAMP_BEFORE_PARENT", id: g.nodes[c]!.id, ref: g.nodes[parent]!.id });
     }
   }
   return list.sort((a, b) => byCodeUnits(a.code, b.code) || byCodeUnits(a.id, b.id) || byCodeUnits(a.ref, b.ref));
@@ -224,8 +250,7 @@ function nonNegative(v: unknown): number | null {
   return typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : null;
 }
 
-function readMetrics(raw: Record<string, unknown>): DkgNode["metrics"] {
-  const m = raw["metrics"];
+function readMetrics(m: unknown): DkgNode["metrics"] {
   if (m === null || typeof m !== "object" || Array.isArray(m)) return { cost: null, latency_ms: null };
   const r = m as Record<string, unknown>;
   return { cost: nonNegative(r["cost"]), latency_ms: nonNegative(r["latency_ms"]) ?? nonNegative(r["duration_ms"]) };
