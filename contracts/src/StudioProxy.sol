@@ -25,12 +25,16 @@ contract StudioProxy is IStudioProxyBase, Initializable, EIP712, ReentrancyGuard
 
     // ------------------------------------------------------------------------------------------------ types
 
-    /// @dev One slot: stake (12) + roles (1) + last engaged epoch + 1 (8; 0 = never) + last action time (5).
+    /// @dev One slot: stake (12) + roles (1) + last engaged epoch + 1 (5; 0 = never; epochs are at most 2^32 - 1)
+    /// + last action time (5) + pull balance (9). Keeping the pull balance in this slot makes crediting an agent's
+    /// first payout rewrite a non-zero slot instead of creating one; what would not fit in 72 bits goes to
+    /// `_withdrawable`. Any account may hold a pull balance here (e.g. the treasury): the other fields stay zero.
     struct Agent {
         uint96 stake;
         uint8 roles;
-        uint64 lastEpochPlusOne;
+        uint40 lastEpochPlusOne;
         uint40 lastActionAt;
+        uint72 owed;
     }
 
     /// @dev Slots: [submitter, epoch, commitDeadline, revealWindow, participant count] [threadRoot] [evidenceRoot]
@@ -269,9 +273,13 @@ contract StudioProxy is IStudioProxyBase, Initializable, EIP712, ReentrancyGuard
 
     /// @inheritdoc IStudioProxyBase
     function withdraw() external nonReentrant {
-        uint256 amount = _withdrawable[msg.sender];
+        Agent storage a = _agents[msg.sender];
+        uint256 inSlot = a.owed;
+        uint256 overflow = _withdrawable[msg.sender];
+        uint256 amount = inSlot + overflow;
         if (amount == 0) revert StudioProxyNothingToWithdraw(msg.sender);
-        delete _withdrawable[msg.sender];
+        if (inSlot != 0) a.owed = 0;
+        if (overflow != 0) delete _withdrawable[msg.sender];
         _totalWithdrawable -= amount;
         emit Withdrawn(msg.sender, amount);
         Address.sendValue(payable(msg.sender), amount);
@@ -503,7 +511,7 @@ contract StudioProxy is IStudioProxyBase, Initializable, EIP712, ReentrancyGuard
 
     /// @inheritdoc IStudioProxyBase
     function getWithdrawableBalance(address account) external view returns (uint256) {
-        return _withdrawable[account];
+        return _agents[account].owed + _withdrawable[account];
     }
 
     /// @inheritdoc IStudioProxyBase
@@ -913,7 +921,9 @@ contract StudioProxy is IStudioProxyBase, Initializable, EIP712, ReentrancyGuard
     /// @dev Records that an agent took part in `epoch` (stake lock) and acted now (cooldown).
     function _engage(Agent storage a, uint64 epoch) private {
         uint64 plusOne = epoch + 1;
-        if (plusOne > a.lastEpochPlusOne) a.lastEpochPlusOne = plusOne;
+        // casting to uint40 is safe: epochs of work are checked to fit in 32 bits at submission
+        // forge-lint: disable-next-line(unsafe-typecast)
+        if (plusOne > a.lastEpochPlusOne) a.lastEpochPlusOne = uint40(plusOne);
         a.lastActionAt = uint40(block.timestamp);
     }
 
@@ -937,7 +947,15 @@ contract StudioProxy is IStudioProxyBase, Initializable, EIP712, ReentrancyGuard
     }
 
     function _credit(address to, uint256 amount) private {
-        _withdrawable[to] += amount;
+        Agent storage a = _agents[to];
+        uint256 owed = a.owed + amount;
+        if (owed <= type(uint72).max) {
+            // casting to uint72 is safe: checked just above
+            // forge-lint: disable-next-line(unsafe-typecast)
+            a.owed = uint72(owed);
+        } else {
+            _withdrawable[to] += amount;
+        }
         _totalWithdrawable += amount;
     }
 

@@ -267,6 +267,43 @@ contract StudioProxyAgentsTest is Fixture {
         studio.releaseFunds(makeAddr("thief"), 11 ether);
     }
 
+    /// @notice Pull balances beyond what fits next to an agent's stake (2^72 - 1 wei) spill over and are paid in full;
+    /// crediting an agent leaves its stake, roles and activity untouched, and re-registering keeps its balance.
+    function test_PullBalance_LargeAmountsAndAgentFieldsKept() public {
+        fund(studio, 10_000 ether);
+        Actor memory v = verifiers[0];
+        (bool engagedBefore, uint64 epochBefore, uint256 actedBefore) = studio.getAgentActivity(v.addr);
+        uint256 big = uint256(type(uint72).max) - 1 ether;
+        address[] memory to = new address[](2);
+        (to[0], to[1]) = (v.addr, v.addr);
+        uint256[] memory amounts = new uint256[](2);
+        (amounts[0], amounts[1]) = (big, 3 ether); // the second credit does not fit next to the first
+        vm.prank(address(distributor));
+        studio.releaseFundsBatch(to, amounts);
+        assertEq(studio.getWithdrawableBalance(v.addr), big + 3 ether, "both credits");
+        assertEq(studio.getTotalWithdrawable(), big + 3 ether, "total");
+        assertEq(studio.getAgentStake(v.addr), 1 ether, "stake kept");
+        assertEq(uint256(studio.getAgentRoles(v.addr)), ROLE_VERIFIER, "roles kept");
+        (bool engaged, uint64 epoch, uint256 acted) = studio.getAgentActivity(v.addr);
+        assertEq(engaged, engagedBefore, "engaged kept");
+        assertEq(uint256(epoch), uint256(epochBefore), "epoch kept");
+        assertEq(acted, actedBefore, "activity kept");
+        vm.prank(v.addr);
+        studio.registerAgent(v.agentId, ROLE_WORKER);
+        assertEq(studio.getWithdrawableBalance(v.addr), big + 3 ether, "kept across registration");
+
+        uint256 before = v.addr.balance;
+        vm.prank(v.addr);
+        studio.withdraw();
+        assertEq(v.addr.balance - before, big + 3 ether, "paid in full");
+        assertEq(studio.getWithdrawableBalance(v.addr), 0, "nothing left");
+        assertEq(studio.getTotalWithdrawable(), 0, "total cleared");
+        assertEq(studio.getAgentStake(v.addr), 1 ether, "stake still kept");
+        vm.expectRevert(abi.encodeWithSelector(IStudioProxyBase.StudioProxyNothingToWithdraw.selector, v.addr));
+        vm.prank(v.addr);
+        studio.withdraw();
+    }
+
     function test_RevertWhen_NothingToWithdraw() public {
         vm.expectRevert(abi.encodeWithSelector(IStudioProxyBase.StudioProxyNothingToWithdraw.selector, address(this)));
         studio.withdraw();
