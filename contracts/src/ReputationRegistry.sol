@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 import {IIdentityRegistry} from "./interfaces/IIdentityRegistry.sol";
 import {IReputationRegistry} from "./interfaces/IReputationRegistry.sol";
 
@@ -55,9 +56,12 @@ contract ReputationRegistry is IReputationRegistry {
     /// @dev Clients of an agent in first-feedback order: entry 0 is `client | count << 160`, entry i the i-th client.
     mapping(uint256 agentId => mapping(uint256 index => uint256)) private _clients;
     mapping(uint256 agentId => mapping(address client => mapping(uint64 index => uint64))) private _responseCounts;
-    /// @dev Interned tags: id 0 is the empty tag; `_tags[id - 1]` is the tag of id.
+    /// @dev Interned tags: id 0 is the empty tag; `_tags[id - 1]` is the tag of id, or empty when the tag is an
+    /// address in lower-case hex (`0x` + 40 digits, as the RewardsDistributor's tag2), kept in `_addressTags` in one
+    /// slot instead of three.
     mapping(bytes32 tagHash => uint32) private _tagIds;
     string[] private _tags;
+    mapping(uint256 id => address) private _addressTags;
 
     /// @dev Bits per cell: three cells per slot.
     uint256 private constant _CELL = 85;
@@ -484,11 +488,14 @@ contract ReputationRegistry is IReputationRegistry {
         bytes32 h = keccak256(bytes(tag));
         id = _tagIds[h];
         if (id == 0) {
-            _tags.push(tag);
+            (bool isAddress, address a) = _parseAddress(bytes(tag));
+            if (isAddress) _tags.push();
+            else _tags.push(tag);
             // casting to uint32 is safe: 2^32 distinct tags cost far more gas than any chain allows
             // forge-lint: disable-next-line(unsafe-typecast)
             id = uint32(_tags.length);
             _tagIds[h] = id;
+            if (isAddress) _addressTags[id] = a;
         }
     }
 
@@ -499,7 +506,27 @@ contract ReputationRegistry is IReputationRegistry {
         known = id != 0;
     }
 
-    function _tagOf(uint32 id) private view returns (string memory) {
-        return id == 0 ? "" : _tags[id - 1];
+    function _tagOf(uint32 id) private view returns (string memory tag) {
+        if (id == 0) return "";
+        tag = _tags[id - 1];
+        if (bytes(tag).length == 0) tag = Strings.toHexString(_addressTags[id]);
+    }
+
+    /// @dev Whether `tag` is exactly `0x` followed by 40 lower-case hex digits (the form {Strings-toHexString}
+    /// gives back), and the address it spells.
+    function _parseAddress(bytes memory tag) private pure returns (bool, address) {
+        if (tag.length != 42 || tag[0] != "0" || tag[1] != "x") return (false, address(0));
+        uint256 value;
+        for (uint256 i = 2; i < 42; ++i) {
+            uint8 c = uint8(tag[i]);
+            uint256 digit;
+            if (c >= 0x30 && c <= 0x39) digit = c - 0x30;
+            else if (c >= 0x61 && c <= 0x66) digit = c - 0x57;
+            else return (false, address(0));
+            value = (value << 4) | digit;
+        }
+        // casting to uint160 is safe: 40 hex digits are 160 bits
+        // forge-lint: disable-next-line(unsafe-typecast)
+        return (true, address(uint160(value)));
     }
 }

@@ -360,4 +360,27 @@ contract ReputationRegistryTest is Fixture {
             _assertFeedback(c2, uint64(base + 1 + k), v[k], names[k], false);
         }
     }
+
+    /// @notice Address-shaped tags (stored compactly) and look-alikes (stored as strings) read back exactly.
+    function test_AddressTags_ReadBackExactly() public {
+        string[4] memory t2s = [
+            "0x3f4b69ef15d798fcb11079e39f00e028cc162fb1", // lower-case address: compact
+            "0x3F4B69EF15D798FcB11079e39F00e028Cc162fb1", // checksummed: a different tag, kept as a string
+            "0x3f4b69ef15d798fcb11079e39f00e028cc162fbg", // not hex
+            "0x0000000000000000000000000000000000000000"
+        ];
+        for (uint256 k; k < 4; ++k) {
+            vm.prank(c1);
+            reputation.giveFeedback(agentId, int128(int256(k)), 0, "Initiative", t2s[k], "", "", bytes32(0));
+        }
+        address[] memory only1 = new address[](1);
+        only1[0] = c1;
+        for (uint256 k; k < 4; ++k) {
+            (,,, string memory t2,) = reputation.readFeedback(agentId, c1, uint64(k + 1));
+            assertEq(t2, t2s[k], "tag2 round trip");
+            (uint64 n, int128 v,) = reputation.getSummary(agentId, only1, "", t2s[k]);
+            assertEq(uint256(n), 1, "filter by exact tag");
+            assertEq(int256(v), int256(k), "its feedback");
+        }
+    }
 }

@@ -289,6 +289,22 @@ export const protocolErrorsAbi = [
   },
   {
     "type": "error",
+    "name": "StringsInsufficientHexLength",
+    "inputs": [
+      {
+        "name": "value",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "length",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
     "name": "ValidationRegistryInvalidResponse",
     "inputs": [
       {
@@ -1363,22 +1379,6 @@ export const protocolErrorsAbi = [
     "type": "error",
     "name": "RewardsDistributorZeroAddress",
     "inputs": []
-  },
-  {
-    "type": "error",
-    "name": "StringsInsufficientHexLength",
-    "inputs": [
-      {
-        "name": "value",
-        "type": "uint256",
-        "internalType": "uint256"
-      },
-      {
-        "name": "length",
-        "type": "uint256",
-        "internalType": "uint256"
-      }
-    ]
   },
   {
     "type": "error",
