@@ -10,11 +10,13 @@
  * Usage: npm run bench:api [-- --duration 5 --connections 50]
  */
 import { mkdtempSync } from "node:fs";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEV_ACCOUNTS, startAnvil, startPostgres } from "@chaoschain-ts/devnet";
 import { createDemoStudio, deployProtocol } from "@chaoschain-ts/protocol";
 import autocannon from "autocannon";
+import Fastify from "fastify";
 import { createPublicClient, createWalletClient, http, type PublicClient, parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
@@ -166,6 +168,18 @@ async function main() {
         },
       },
     ];
+    // baseline in the same run: a bare fastify server answering the same work item body from memory
+    const workBody = await (await fetch(`${api.url}/v1/work/${done.data_hash}`, { headers })).text();
+    const bare = Fastify({ logger: false });
+    bare.get("/v1/work/:hash", async (_req, reply) => reply.type("application/json").send(workBody));
+    await bare.listen({ port: 0, host: "127.0.0.1" });
+    stops.unshift(() => bare.close());
+    const bareUrl = `http://127.0.0.1:${(bare.server.address() as AddressInfo).port}`;
+    runs.unshift({
+      route: "baseline: bare fastify, same body",
+      opts: { url: `${bareUrl}/v1/work/${done.data_hash}`, headers, workers: 1 },
+    });
+    let baselineRps = 0;
     for (const run of runs) {
       // warm-up, then the measured run
       await autocannon({ ...run.opts, connections: CONNECTIONS, duration: 1 });
@@ -182,8 +196,10 @@ async function main() {
           errors: r.errors,
           connections: CONNECTIONS,
           duration_s: DURATION,
+          ...(baselineRps ? { vs_baseline: Math.round((r.requests.average / baselineRps) * 100) / 100 } : {}),
         }),
       );
+      if (!baselineRps) baselineRps = r.requests.average;
     }
   } finally {
     for (const stop of stops) await stop().catch(() => undefined);
