@@ -5,8 +5,8 @@ import { DkgError } from "./errors/dkg";
 import { fastParse } from "./fastParse";
 import { buildGraph, byCodeUnits, type DkgAnomaly, type DkgGraph, type ParsedPackage, parseEvidence } from "./graph";
 import { compare32, fromHex, toHex32All } from "./hash/hex";
-import { keccak256Into, keccak256Utf8Into } from "./hash/keccak256";
-import { buildMerkleTree, evidenceLeafInto, leafHashInto, merkleRoot } from "./merkle";
+import { keccak256Into, keccak256ManyInto, keccak256Utf8Into } from "./hash/keccak256";
+import { buildMerkleTree, merkleRoot } from "./merkle";
 import { addressSchema } from "./schema";
 import { checkSignature } from "./signature";
 import type { ComputeDkgOptions, DkgNode, DkgResult, PolicyFlag } from "./types";
@@ -186,8 +186,10 @@ function lamports(g: DkgGraph): Int32Array {
 }
 
 function threadRoot(nodeHash: Uint8Array, n: number): Hex {
+  // Leaf = keccak256(keccak256(node_hash)): two batched passes.
   const leaves = new Uint8Array(32 * n);
-  for (let i = 0; i < n; i++) leafHashInto(nodeHash, 32 * i, 32, leaves, 32 * i);
+  keccak256ManyInto(nodeHash, 0, 32, n, leaves, 0);
+  keccak256ManyInto(leaves, 0, 32, n, leaves, 0);
   return merkleRoot(buildMerkleTree(leaves, n));
 }
 
@@ -195,17 +197,22 @@ function evidenceRoot(nodeHash: Uint8Array, packages: readonly ParsedPackage[], 
   let count = 0;
   for (const p of packages) count += p.artifactIds.length;
   if (count === 0) return ZERO_HASH;
-  const leaves = new Uint8Array(32 * count);
-  const artifactHash = new Uint8Array(32);
+  // Leaf = keccak256(keccak256(node_hash || keccak256(utf8(artifact)))). Leaves are sorted by hash in the
+  // tree, so their order here does not matter: input order.
+  const pairs = new Uint8Array(64 * count);
   let j = 0;
-  // Leaves are sorted by hash in the tree, so their order here does not matter: input order.
   for (let q = 0; q < packages.length; q++) {
-    const i = rankOf[q]!;
-    for (const a of packages[q]!.artifactIds) {
-      keccak256Utf8Into(a, artifactHash, 0);
-      evidenceLeafInto(nodeHash, 32 * i, artifactHash, 0, leaves, 32 * j++);
+    const from = 32 * rankOf[q]!;
+    const artifacts = packages[q]!.artifactIds;
+    for (let a = 0; a < artifacts.length; a++) {
+      const o = 64 * j++;
+      for (let b = 0; b < 32; b++) pairs[o + b] = nodeHash[from + b]!;
+      keccak256Utf8Into(artifacts[a]!, pairs, o + 32);
     }
   }
+  const leaves = new Uint8Array(32 * count);
+  keccak256ManyInto(pairs, 0, 64, count, leaves, 0);
+  keccak256ManyInto(leaves, 0, 32, count, leaves, 0);
   return merkleRoot(buildMerkleTree(leaves, count));
 }
 

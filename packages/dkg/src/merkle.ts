@@ -1,6 +1,6 @@
 import type { Hex } from "viem";
 import { compare32, fromHex, toHexSlice } from "./hash/hex";
-import { keccak256Into, keccak256PairInto } from "./hash/keccak256";
+import { keccak256Into, keccak256PairInto, merkleInternalInto } from "./hash/keccak256";
 
 /**
  * An OpenZeppelin `StandardMerkleTree` (leaves sorted, pairs hashed sorted, array layout: leaf j of the sorted
@@ -27,12 +27,7 @@ export function buildMerkleTree(leaves: Uint8Array, count: number): MerkleTree {
     for (let b = 0; b < 32; b++) nodes[32 * pos + b] = leaves[32 * i + b]!;
     leafPosition[i] = pos;
   }
-  for (let i = size - 1 - count; i >= 0; i--) {
-    const l = 32 * (2 * i + 1);
-    const r = l + 32;
-    if (compare32(nodes, l, nodes, r) <= 0) keccak256PairInto(nodes, l, r, nodes, 32 * i);
-    else keccak256PairInto(nodes, r, l, nodes, 32 * i);
-  }
+  merkleInternalInto(nodes, size - count);
   return { nodes, size, leafPosition };
 }
 

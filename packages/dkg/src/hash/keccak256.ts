@@ -155,3 +155,98 @@ export function keccak256(data: Uint8Array): Uint8Array {
   keccak256Into(data, 0, data.length, out, 0);
   return out;
 }
+
+// Batched fixed-size hashing. With a zeroed state, absorbing a block only XORs it in, so each message is
+// written (padded, as 32-bit words) straight into the state, and an all-zero block is absorbed to run the
+// permutation: no per-hash fills, copies through the input area or view allocations.
+const ZERO_BLOCK = 720; // [720, 856): between the round constants ([512, 704)) and the input area, never written
+const pad = new Int32Array(50);
+
+function words(b: Uint8Array): Int32Array | null {
+  return b.byteOffset % 4 === 0 ? new Int32Array(b.buffer, b.byteOffset, b.byteLength >> 2) : null;
+}
+
+function padTemplate(len: number): void {
+  pad.fill(0);
+  pad[len >> 2] = 1; // 0x01 right after the message (len is a multiple of 4)
+  pad[33] = pad[33]! | (0x80 << 24); // 0x80 at byte 135
+}
+
+/**
+ * keccak256 of `count` messages of `len` bytes each (a multiple of 4, at most 132), back to back from
+ * `src[srcOffset]`; the digests go back to back from `dst[dstOffset]`. Message k is read before digest k is
+ * written, so hashing 32-byte messages in place (same buffer and offset) is fine.
+ */
+export function keccak256ManyInto(
+  src: Uint8Array,
+  srcOffset: number,
+  len: number,
+  count: number,
+  dst: Uint8Array,
+  dstOffset: number,
+): void {
+  const s32 = words(src);
+  const d32 = words(dst);
+  if (!wasm || !s32 || !d32 || len % 4 !== 0 || len > 132 || srcOffset % 4 !== 0 || dstOffset % 4 !== 0) {
+    for (let k = 0; k < count; k++) keccak256Into(src, srcOffset + len * k, len, dst, dstOffset + 32 * k);
+    return;
+  }
+  const st = new Int32Array(wasm.memory.buffer, 0, 50);
+  const absorbBlock = wasm.absorb;
+  padTemplate(len);
+  const w = len >> 2;
+  let so = srcOffset >> 2;
+  let d = dstOffset >> 2;
+  for (let k = 0; k < count; k++) {
+    for (let i = 0; i < w; i++) st[i] = s32[so + i]!;
+    for (let i = w; i < 50; i++) st[i] = pad[i]!;
+    absorbBlock(ZERO_BLOCK, 1);
+    for (let i = 0; i < 8; i++) d32[d + i] = st[i]!;
+    so += w;
+    d += 8;
+  }
+}
+
+/**
+ * The internal nodes `[0, firstLeaf)` of an array-layout Merkle tree (`nodes`, 32 bytes each): node i =
+ * keccak256 of its children 2i+1 and 2i+2, the smaller first. Bottom-up, in one pass.
+ */
+export function merkleInternalInto(nodes: Uint8Array, firstLeaf: number): void {
+  const n32 = words(nodes);
+  if (!wasm || !n32) {
+    for (let i = firstLeaf - 1; i >= 0; i--) {
+      const l = 32 * (2 * i + 1);
+      const r = l + 32;
+      if (compareBytes32(nodes, l, r) <= 0) keccak256PairInto(nodes, l, r, nodes, 32 * i);
+      else keccak256PairInto(nodes, r, l, nodes, 32 * i);
+    }
+    return;
+  }
+  const st = new Int32Array(wasm.memory.buffer, 0, 50);
+  const absorbBlock = wasm.absorb;
+  padTemplate(64);
+  for (let i = firstLeaf - 1; i >= 0; i--) {
+    let a = 8 * (2 * i + 1);
+    let b = a + 8;
+    if (compareBytes32(nodes, 4 * a, 4 * b) > 0) {
+      const t = a;
+      a = b;
+      b = t;
+    }
+    for (let q = 0; q < 8; q++) {
+      st[q] = n32[a + q]!;
+      st[8 + q] = n32[b + q]!;
+    }
+    for (let q = 16; q < 50; q++) st[q] = pad[q]!;
+    absorbBlock(ZERO_BLOCK, 1);
+    for (let q = 0; q < 8; q++) n32[8 * i + q] = st[q]!;
+  }
+}
+
+function compareBytes32(b: Uint8Array, x: number, y: number): number {
+  for (let i = 0; i < 32; i++) {
+    const d = b[x + i]! - b[y + i]!;
+    if (d !== 0) return d;
+  }
+  return 0;
+}
