@@ -514,19 +514,22 @@ contract ReputationRegistry is IReputationRegistry {
 
     /// @dev Whether `tag` is exactly `0x` followed by 40 lower-case hex digits (the form {Strings-toHexString}
     /// gives back), and the address it spells.
-    function _parseAddress(bytes memory tag) private pure returns (bool, address) {
-        if (tag.length != 42 || tag[0] != "0" || tag[1] != "x") return (false, address(0));
-        uint256 value;
-        for (uint256 i = 2; i < 42; ++i) {
-            uint8 c = uint8(tag[i]);
-            uint256 digit;
-            if (c >= 0x30 && c <= 0x39) digit = c - 0x30;
-            else if (c >= 0x61 && c <= 0x66) digit = c - 0x57;
-            else return (false, address(0));
-            value = (value << 4) | digit;
+    function _parseAddress(bytes memory tag) private pure returns (bool ok, address a) {
+        if (tag.length != 42) return (false, address(0));
+        assembly ("memory-safe") {
+            let p := add(tag, 0x20)
+            let head := mload(p)
+            ok := and(eq(byte(0, head), 0x30), eq(byte(1, head), 0x78))
+            let v := 0
+            for { let i := 2 } and(ok, lt(i, 42)) { i := add(i, 1) } {
+                let c := byte(0, mload(add(p, i)))
+                let d := 16
+                if and(gt(c, 0x2f), lt(c, 0x3a)) { d := sub(c, 0x30) }
+                if and(gt(c, 0x60), lt(c, 0x67)) { d := sub(c, 0x57) }
+                if eq(d, 16) { ok := 0 }
+                v := or(shl(4, v), d)
+            }
+            if ok { a := v }
         }
-        // casting to uint160 is safe: 40 hex digits are 160 bits
-        // forge-lint: disable-next-line(unsafe-typecast)
-        return (true, address(uint160(value)));
     }
 }

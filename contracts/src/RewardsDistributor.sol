@@ -2,7 +2,6 @@
 pragma solidity ^0.8.24;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
-import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 import {IChaosChainRegistry} from "./interfaces/IChaosChainRegistry.sol";
 import {IChaosCore} from "./interfaces/IChaosCore.sol";
 import {IReputationRegistry} from "./interfaces/IReputationRegistry.sol";
@@ -35,9 +34,6 @@ import {PayoutMath} from "./libraries/PayoutMath.sol";
 ///    transferred to this contract, which would be self-feedback) is skipped, never a revert: no agent can block a
 ///    close (a worker's batch is refused or accepted as a whole, for per-agent reasons).
 contract RewardsDistributor is IRewardsDistributor, Ownable {
-    using Strings for address;
-    using Strings for uint256;
-
     // ------------------------------------------------------------------------------------------------ types
 
     /// @dev One slot of configuration, read once per close.
@@ -447,7 +443,7 @@ contract RewardsDistributor is IRewardsDistributor, Ownable {
         ctx.budget = PayoutMath.budgetPerWork(proxy.getEscrowBalance(), workCount);
         (ctx.dimNames, ctx.dimWeights) = proxy.getDimensionConfig();
         ctx.dims = ctx.dimWeights.length;
-        ctx.studioTag = studio.toHexString();
+        ctx.studioTag = _toHex(uint160(studio), 20);
     }
 
     function _closeWork(CloseContext memory ctx, bytes32 dataHash) private {
@@ -462,7 +458,7 @@ contract RewardsDistributor is IRewardsDistributor, Ownable {
             PayoutMath.split(ctx.budget, ctx.cfg.protocolFeeBps, ctx.cfg.verifierShareBps);
         WorkContext memory work;
         work.dataHash = dataHash;
-        work.feedbackUri = string.concat(_FEEDBACK_URI_PREFIX, uint256(dataHash).toHexString(32));
+        work.feedbackUri = string.concat(_FEEDBACK_URI_PREFIX, _toHex(uint256(dataHash), 32));
         work.workerPool = workerPool;
         work.validators = _workValidators[dataHash];
         uint256 validatorCount = work.validators.length;
@@ -676,6 +672,28 @@ contract RewardsDistributor is IRewardsDistributor, Ownable {
         ConsensusRecord storage record = _consensus[dataHash][worker];
         record.packed = packed;
         if (needExtra) record.extra = extra;
+    }
+
+    /// @dev `0x` + the low `byteLength` bytes of `value` in lower-case hex, as {Strings-toHexString} writes them
+    /// (without its cost: one byte write per digit).
+    function _toHex(uint256 value, uint256 byteLength) private pure returns (string memory s) {
+        assembly ("memory-safe") {
+            s := mload(0x40)
+            let digits := shl(1, byteLength)
+            mstore(s, add(digits, 2))
+            let p := add(s, 0x20)
+            mstore(p, 0) // clear the last word before the byte writes (and the padding after them)
+            mstore(add(p, 0x20), 0)
+            mstore(add(p, 0x40), 0)
+            mstore8(p, 0x30)
+            mstore8(add(p, 1), 0x78)
+            let table := "0123456789abcdef"
+            for { let i := 0 } lt(i, digits) { i := add(i, 1) } {
+                let nibble := and(shr(shl(2, sub(sub(digits, 1), i)), value), 0xf)
+                mstore8(add(p, add(2, i)), byte(nibble, table))
+            }
+            mstore(0x40, add(p, and(add(add(digits, 2), 31), not(31))))
+        }
     }
 
     function _indexOf(address[] memory list, address who) private pure returns (bool found, uint256 index) {

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {IReputationRegistry} from "../src/interfaces/IReputationRegistry.sol";
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 import {IChaosChainRegistry} from "../src/interfaces/IChaosChainRegistry.sol";
 import {IRewardsDistributor} from "../src/interfaces/IRewardsDistributor.sol";
@@ -376,6 +377,45 @@ contract RewardsDistributorCloseTest is RewardsDistributorTestBase {
             assertEq(_withdrawable(verifiers[v].addr), uint256(1 ether) / 3, "verifier share");
         }
         assertEq(studio.getEscrowBalance(), ESCROW - (8.3 ether - 1), "unpaid remainder stays in escrow");
+    }
+
+    /// @notice The NewFeedback events of a close, in order: per worker one per dimension, then one per verifier;
+    /// tag2 = the studio in lower-case hex, feedbackURI `chaoschain:work:<dataHash>` (64 lower-case digits),
+    /// feedbackHash = dataHash, no endpoint.
+    function test_CloseEpoch_FeedbackEventsBindStudioAndWork() public {
+        (bytes32 dh, address[] memory parts) = _fullWork(3, EPOCH, 1, 8000);
+        string memory uri = string.concat("chaoschain:work:", Strings.toHexString(uint256(dh), 32));
+        string memory studioHex = Strings.toHexString(address(studio));
+        for (uint256 p; p < parts.length; ++p) {
+            _expectWorkerFeedback(studio.getAgentId(parts[p]), studioHex, uri, dh);
+        }
+        for (uint256 v; v < 3; ++v) {
+            vm.expectEmit(address(reputation));
+            emit IReputationRegistry.NewFeedback(
+                verifiers[v].agentId,
+                address(distributor),
+                1,
+                10_000,
+                2,
+                "VALIDATOR_ACCURACY",
+                "VALIDATOR_ACCURACY",
+                "CONSENSUS_MATCH",
+                "",
+                uri,
+                dh
+            );
+        }
+        _close(EPOCH);
+    }
+
+    function _expectWorkerFeedback(uint256 agentId, string memory studioHex, string memory uri, bytes32 dh) private {
+        string[5] memory tags = ["Initiative", "Collaboration", "Reasoning", "Compliance", "Efficiency"];
+        for (uint256 d; d < 5; ++d) {
+            vm.expectEmit(address(reputation));
+            emit IReputationRegistry.NewFeedback(
+                agentId, address(distributor), uint64(d + 1), 8000, 2, tags[d], tags[d], studioHex, "", uri, dh
+            );
+        }
     }
 
     function test_CloseEpoch_PublishesReputation() public {
