@@ -80,10 +80,14 @@ function writeStringArray(values: readonly string[]): void {
   buf[pos++] = 0x5d;
 }
 
+// 1 for the ASCII hex digits.
+const HEX = new Uint8Array(128);
+for (const c of "0123456789abcdefABCDEF") HEX[c.charCodeAt(0)] = 1;
+
 function isHex(s: string, from: number): boolean {
   for (let i = from; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46))) return false;
+    if (c >= 128 || HEX[c] === 0) return false;
   }
   return true;
 }
@@ -94,6 +98,18 @@ const isHexOfLength = (v: unknown, chars: number): v is `0x${string}` =>
   v.charCodeAt(0) === 0x30 &&
   v.charCodeAt(1) === 0x78 &&
   isHex(v, 2);
+
+/** Writes a string known to need no escaping (validated hex) as a JSON string literal. */
+function writeQuotedAscii(s: string): void {
+  const len = s.length;
+  ensure(len + 2);
+  const b = buf;
+  let p = pos;
+  b[p++] = 0x22;
+  for (let i = 0; i < len; i++) b[p++] = s.charCodeAt(i);
+  b[p++] = 0x22;
+  pos = p;
+}
 
 const EMPTY_LIST: readonly string[] = Object.freeze([]);
 
@@ -121,12 +137,19 @@ function idList(v: unknown, maxLength: number): { sorted: string[]; duplicates: 
   return { sorted: out, duplicates: EMPTY_LIST };
 }
 
-// Sorted member names of the previous package, reused while packages share one layout (they usually do).
+// The member layout of the previous package (sorted names, the bytes of each `,"name":` prefix and how its
+// value is written), reused while packages share one layout (they usually do).
+const AUTHOR = 0;
+const PARENTS = 1;
+const ARTIFACTS = 2;
+const HEX_FIELD = 3;
+const OTHER = 4;
+type Layout = { names: string[]; prefixes: Uint8Array[]; kinds: Uint8Array };
 let prevKeys: string[] = [];
-let prevSorted: string[] = [];
+let prevLayout: Layout = { names: [], prefixes: [], kinds: new Uint8Array(0) };
 const keys: string[] = [];
 
-function sortedLayout(): string[] {
+function memberLayout(): Layout {
   if (keys.length === prevKeys.length) {
     let same = true;
     for (let i = 0; i < keys.length; i++) {
@@ -135,11 +158,34 @@ function sortedLayout(): string[] {
         break;
       }
     }
-    if (same) return prevSorted;
+    if (same) return prevLayout;
   }
-  prevKeys = keys.slice();
-  prevSorted = keys.slice().sort(); // default sort of strings = UTF-16 code-unit order
-  return prevSorted;
+  const names = keys.slice().sort(); // default sort of strings = UTF-16 code-unit order
+  const kinds = new Uint8Array(names.length);
+  const prefixes = names.map((k, i) => {
+    kinds[i] =
+      k === "author"
+        ? AUTHOR
+        : k === "parent_ids"
+          ? PARENTS
+          : k === "artifact_ids"
+            ? ARTIFACTS
+            : k === "payload_hash"
+              ? HEX_FIELD
+              : OTHER;
+    return encoder.encode(`${i > 0 ? "," : ""}${canonicalString(k)}:`); // may throw JcsError (lone surrogate)
+  });
+  prevKeys = keys.slice(); // only once the layout is complete (building it may throw)
+  prevLayout = { names, prefixes, kinds };
+  return prevLayout;
+}
+
+function writeBytes(bytes: Uint8Array): void {
+  ensure(bytes.length);
+  const b = buf;
+  let p = pos;
+  for (let i = 0; i < bytes.length; i++) b[p++] = bytes[i]!;
+  pos = p;
 }
 
 /** Validates and content-hashes every package, or returns `null` (take the general path). */
@@ -189,7 +235,7 @@ export function fastParse(evidence: unknown): FastParse | null {
         if (k === "signature" || k === "author" || k === "parent_ids" || k === "artifact_ids") continue;
         if (r[k] !== undefined) keys.push(k);
       }
-      const layout = sortedLayout();
+      const layout = memberLayout();
       const lowerAuthor = author.toLowerCase() as `0x${string}`;
       const parentIds = parents ? parents.sorted : [];
       const artifactIds = artifacts ? artifacts.sorted : [];
@@ -197,32 +243,28 @@ export function fastParse(evidence: unknown): FastParse | null {
       pos = 0;
       ensure(1);
       buf[pos++] = 0x7b;
-      for (let i = 0; i < layout.length; i++) {
-        const k = layout[i]!;
-        if (i > 0) {
-          ensure(1);
-          buf[pos++] = 0x2c;
-        }
-        if (k === "author" || k === "parent_ids" || k === "artifact_ids") {
-          writeString(k);
-          ensure(1);
-          buf[pos++] = 0x3a;
-          if (k === "author") writeString(lowerAuthor);
-          else writeStringArray(k === "parent_ids" ? parentIds : artifactIds);
+      const { names, prefixes, kinds } = layout;
+      for (let i = 0; i < names.length; i++) {
+        const kind = kinds[i]!;
+        if (kind === OTHER) {
+          const k = names[i]!;
+          const v = r[k];
+          if (typeof v === "string") {
+            writeBytes(prefixes[i]!);
+            writeString(v);
+          } else if (typeof v === "number" && Number.isFinite(v)) {
+            writeBytes(prefixes[i]!);
+            writeAscii(Object.is(v, -0) ? "0" : String(v));
+          } else {
+            if (i > 0) writeAscii(",");
+            writeText(canonicalMember(k, v, 1)); // objects, arrays, literals; throws JcsError if not JSON
+          }
           continue;
         }
-        const v = r[k];
-        if (typeof v === "string") {
-          writeString(k);
-          ensure(1);
-          buf[pos++] = 0x3a;
-          writeString(v);
-        } else if (typeof v === "number" && Number.isFinite(v)) {
-          writeString(k);
-          ensure(1);
-          buf[pos++] = 0x3a;
-          writeAscii(Object.is(v, -0) ? "0" : String(v));
-        } else writeText(canonicalMember(k, v, 1)); // objects, arrays, literals; throws JcsError if not JSON
+        writeBytes(prefixes[i]!);
+        if (kind === AUTHOR) writeQuotedAscii(lowerAuthor);
+        else if (kind === HEX_FIELD) writeQuotedAscii(payloadHash);
+        else writeStringArray(kind === PARENTS ? parentIds : artifactIds);
       }
       ensure(1);
       buf[pos++] = 0x7d;
