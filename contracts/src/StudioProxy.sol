@@ -70,8 +70,11 @@ contract StudioProxy is IStudioProxyBase, Initializable, EIP712, ReentrancyGuard
     }
 
     /// @dev Vectors of one participant of one work; a stored vector has bit 255 set (free: entries are <= 10000).
+    /// `entries[i]` = the i-th scorer's address, and when the vector fits in 95 bits (at most 5 dimensions) also
+    /// the vector (bits 160..254) with the INLINE flag (bit 255), so that reading every vector at close costs one
+    /// slot per scorer instead of two.
     struct ScoreSet {
-        address[] validators;
+        uint256[] entries;
         mapping(address validator => uint256 flaggedPacked) vectors;
     }
 
@@ -83,6 +86,8 @@ contract StudioProxy is IStudioProxyBase, Initializable, EIP712, ReentrancyGuard
     uint256 public constant MAX_SCORES_PER_WORKER = 64;
     uint256 private constant WEIGHT_TOTAL = 10_000;
     uint256 private constant STORED_FLAG = 1 << 255;
+    /// @dev Bits of a vector kept inline in a score entry (between the address and the flag).
+    uint256 private constant _INLINE_BITS = 95;
 
     bytes32 private constant DATA_HASH_TYPEHASH = keccak256(
         "DataHash(address studio,uint64 epoch,bytes32 demandHash,bytes32 threadRoot,bytes32 evidenceRoot,bytes32 paramsHash)"
@@ -600,7 +605,7 @@ contract StudioProxy is IStudioProxyBase, Initializable, EIP712, ReentrancyGuard
         returns (address[] memory validators, bytes[] memory scoreVectors)
     {
         ScoreSet storage set = _scores[dataHash][worker];
-        validators = set.validators;
+        validators = _scorers(set);
         scoreVectors = new bytes[](validators.length);
         uint256 dims = _dimensionCount;
         for (uint256 i; i < validators.length; ++i) {
@@ -869,8 +874,10 @@ contract StudioProxy is IStudioProxyBase, Initializable, EIP712, ReentrancyGuard
     ) private {
         ScoreSet storage set = _scores[dataHash][worker];
         if (set.vectors[validator] != 0) revert StudioProxyScoreExists(dataHash, validator, worker);
-        if (set.validators.length >= MAX_SCORES_PER_WORKER) revert StudioProxyTooManyScores(dataHash, worker);
-        set.validators.push(validator);
+        if (set.entries.length >= MAX_SCORES_PER_WORKER) revert StudioProxyTooManyScores(dataHash, worker);
+        uint256 entry = uint256(uint160(validator));
+        if (packed >> _INLINE_BITS == 0) entry |= (packed << 160) | STORED_FLAG;
+        set.entries.push(entry);
         set.vectors[validator] = packed | STORED_FLAG;
         emit ScoreVectorSubmitted(dataHash, validator, worker, scoreVector);
     }
@@ -890,13 +897,30 @@ contract StudioProxy is IStudioProxyBase, Initializable, EIP712, ReentrancyGuard
         view
         returns (address[] memory validators, uint256[] memory packedVectors, uint256[] memory stakes)
     {
-        ScoreSet storage set = _scores[dataHash][worker];
-        validators = set.validators;
-        packedVectors = new uint256[](validators.length);
-        stakes = new uint256[](validators.length);
-        for (uint256 i; i < validators.length; ++i) {
-            packedVectors[i] = set.vectors[validators[i]] & ~STORED_FLAG;
-            stakes[i] = _agents[validators[i]].stake;
+        uint256[] storage entries = _scores[dataHash][worker].entries;
+        uint256 n = entries.length;
+        validators = new address[](n);
+        packedVectors = new uint256[](n);
+        stakes = new uint256[](n);
+        for (uint256 i; i < n; ++i) {
+            uint256 entry = entries[i];
+            // forge-lint: disable-next-line(unsafe-typecast)
+            address validator = address(uint160(entry));
+            validators[i] = validator;
+            packedVectors[i] = entry & STORED_FLAG != 0
+                ? (entry & ~STORED_FLAG) >> 160
+                : _scores[dataHash][worker].vectors[validator] & ~STORED_FLAG;
+            stakes[i] = _agents[validator].stake;
+        }
+    }
+
+    function _scorers(ScoreSet storage set) private view returns (address[] memory validators) {
+        uint256[] storage entries = set.entries;
+        uint256 n = entries.length;
+        validators = new address[](n);
+        for (uint256 i; i < n; ++i) {
+            // forge-lint: disable-next-line(unsafe-typecast)
+            validators[i] = address(uint160(entries[i]));
         }
     }
 

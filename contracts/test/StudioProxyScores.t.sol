@@ -318,5 +318,19 @@ contract StudioProxyScoresTest is Fixture {
         bytes memory seven = uniformVector(7, 10_000);
         scoreAs(ex, v.addr, exDh, w.addr, seven);
         assertEq(ex.getScoreVector(exDh, v.addr, w.addr), seven, "seven dimensions stored");
+        // seven dimensions do not fit inline in the scorer entry: the reads take them from the per-scorer store
+        (address[] memory vs, bytes[] memory vecs) = ex.getScoreVectorsForWorker(exDh, w.addr);
+        assertEq(vs.length, 1, "one scorer");
+        assertEq(vs[0], v.addr, "scorer");
+        assertEq(vecs[0], seven, "vector");
+        (, IStudioProxy.WorkerScores[] memory ws) = ex.getWorkScores(exDh);
+        assertEq(ws[0].validators[0], v.addr, "work scores: scorer");
+        assertEq(ws[0].packedVectors[0], _packed7(10_000), "work scores: vector");
+    }
+
+    function _packed7(uint256 value) private pure returns (uint256 p) {
+        for (uint256 d; d < 7; ++d) {
+            p |= value << (16 * d);
+        }
     }
 }
