@@ -3,7 +3,8 @@
  * reconcile with a chain read at the confirmed head, create or attach the single live intent of an effect key in
  * the step's own DB transaction, then follow that intent to final / reverted / dropped.
  */
-import type { Address, Hex } from "viem";
+import { rewardsDistributorAbi } from "@chaoschain-ts/protocol";
+import { type Address, type EncodeFunctionDataParameters, encodeFunctionData, type Hex } from "viem";
 import type { IntentRow } from "../chain/types";
 import { createOrAttachIntent, getIntent, pickRelayer } from "../db/intents";
 import { isLaneOwned } from "../db/lanes";
@@ -96,6 +97,28 @@ export function txSubmitStep(spec: TxSubmitSpec): StepHandler<WorkflowServices> 
       },
     };
   };
+}
+
+/** The owner-only RewardsDistributor writes; the operator lane sends them. */
+export type DistributorWrite = "registerWork" | "registerValidator" | "closeEpoch";
+
+/** A tx step calling the RewardsDistributor from the operator key. */
+export function operatorTxStep(
+  spec: Omit<TxSubmitSpec, "signer" | "call"> & {
+    encode(ctx: Ctx): Omit<EncodeFunctionDataParameters<typeof rewardsDistributorAbi, DistributorWrite>, "abi">;
+  },
+): StepHandler<WorkflowServices> {
+  return txSubmitStep({
+    ...spec,
+    signer: async (ctx) => ctx.services.operator,
+    call: async (ctx) => ({
+      to: ctx.services.rewardsDistributor,
+      data: encodeFunctionData({ abi: rewardsDistributorAbi, ...spec.encode(ctx) } as EncodeFunctionDataParameters<
+        typeof rewardsDistributorAbi,
+        DistributorWrite
+      >),
+    }),
+  });
 }
 
 export interface TxAwaitSpec {

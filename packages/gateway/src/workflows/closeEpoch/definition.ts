@@ -5,7 +5,7 @@
 import { rewardsDistributorAbi } from "@chaoschain-ts/protocol";
 import { ContractFunctionRevertedError, encodeFunctionData, type Hex, BaseError as ViemBaseError } from "viem";
 import { countNonTerminal } from "../../db/workflows";
-import { type Ctx, chainRead, effectStatus, txAwaitStep, txSubmitStep } from "../chainSteps";
+import { type Ctx, chainRead, effectStatus, operatorTxStep, txAwaitStep } from "../chainSteps";
 import type { WorkflowServices } from "../services";
 import type { StepOutcome, WorkflowDefinition } from "../types";
 import { CLOSE_EPOCH_FIRST_STEP, CLOSE_EPOCH_VERSION, type CloseEpochInput } from "./input";
@@ -96,7 +96,7 @@ export const closeEpochDefinition: WorkflowDefinition<WorkflowServices> = {
       };
     },
 
-    SUBMIT_CLOSE_EPOCH: txSubmitStep({
+    SUBMIT_CLOSE_EPOCH: operatorTxStep({
       async reconcile(ctx) {
         const closed = await epochClosed(ctx);
         if (closed === "final") return alreadyClosed;
@@ -107,17 +107,9 @@ export const closeEpochDefinition: WorkflowDefinition<WorkflowServices> = {
         const i = input(ctx);
         return `closeEpoch:${ctx.services.chainId}:${i.studio_address}:${i.epoch}`;
       },
-      signer: async (ctx) => ctx.services.operator,
-      call: async (ctx) => {
+      encode: (ctx) => {
         const i = input(ctx);
-        return {
-          to: ctx.services.rewardsDistributor,
-          data: encodeFunctionData({
-            abi: rewardsDistributorAbi,
-            functionName: "closeEpoch",
-            args: [i.studio_address, BigInt(i.epoch)],
-          }),
-        };
+        return { functionName: "closeEpoch", args: [i.studio_address, BigInt(i.epoch)] };
       },
       intentKey: "close_intent_id",
       awaitStep: "AWAIT_TX_CONFIRM",

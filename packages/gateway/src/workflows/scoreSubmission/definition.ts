@@ -10,6 +10,7 @@ import {
   chainRead,
   checkDeadline,
   effectStatus,
+  operatorTxStep,
   pendingBlockTime,
   relayerFor,
   str,
@@ -414,7 +415,7 @@ export const scoreSubmissionDefinition: WorkflowDefinition<WorkflowServices> = {
       }),
     }),
 
-    REGISTER_VALIDATOR: txSubmitStep({
+    REGISTER_VALIDATOR: operatorTxStep({
       async reconcile(ctx) {
         const status = await validatorRegistered(ctx);
         if (status === "final")
@@ -430,17 +431,9 @@ export const scoreSubmissionDefinition: WorkflowDefinition<WorkflowServices> = {
         const i = input(ctx);
         return `registerValidator:${ctx.services.chainId}:${i.data_hash}:${i.validator_address}`;
       },
-      signer: async (ctx) => ctx.services.operator,
-      call: async (ctx) => {
+      encode: (ctx) => {
         const i = input(ctx);
-        return {
-          to: ctx.services.rewardsDistributor,
-          data: encodeFunctionData({
-            abi: rewardsDistributorAbi,
-            functionName: "registerValidator",
-            args: [i.data_hash, i.validator_address],
-          }),
-        };
+        return { functionName: "registerValidator", args: [i.data_hash, i.validator_address] };
       },
       intentKey: "register_validator_intent_id",
       awaitStep: "AWAIT_REGISTER_VALIDATOR_CONFIRM",

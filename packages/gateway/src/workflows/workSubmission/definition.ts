@@ -11,6 +11,7 @@ import {
   chainRead,
   checkDeadline,
   effectStatus,
+  operatorTxStep,
   relayerFor,
   str,
   txAwaitStep,
@@ -237,7 +238,7 @@ export const workSubmissionDefinition: WorkflowDefinition<WorkflowServices> = {
       onDone: (ctx, intent) => onSubmitted(ctx, intent),
     }),
 
-    REGISTER_WORK: txSubmitStep({
+    REGISTER_WORK: operatorTxStep({
       async reconcile(ctx) {
         const status = await workRegistered(ctx);
         if (status === "final") return { kind: "complete", progress: { register_confirmed: true }, reconciled: true };
@@ -248,17 +249,9 @@ export const workSubmissionDefinition: WorkflowDefinition<WorkflowServices> = {
         const i = input(ctx);
         return `registerWork:${ctx.services.chainId}:${i.studio_address}:${i.epoch}:${i.data_hash}`;
       },
-      signer: async (ctx) => ctx.services.operator,
-      call: async (ctx) => {
+      encode: (ctx) => {
         const i = input(ctx);
-        return {
-          to: ctx.services.rewardsDistributor,
-          data: encodeFunctionData({
-            abi: rewardsDistributorAbi,
-            functionName: "registerWork",
-            args: [i.studio_address, BigInt(i.epoch), i.data_hash],
-          }),
-        };
+        return { functionName: "registerWork", args: [i.studio_address, BigInt(i.epoch), i.data_hash] };
       },
       intentKey: "register_intent_id",
       awaitStep: "AWAIT_REGISTER_CONFIRM",
