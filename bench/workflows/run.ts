@@ -95,6 +95,7 @@ async function gatewayRun(keys: number): Promise<Record<string, unknown>> {
     const tx = WORKFLOWS * 2;
     return {
       bench: "workflows",
+      type: "WorkSubmission",
       keys,
       workflows: WORKFLOWS,
       tx,
@@ -158,8 +159,103 @@ async function baselineRun(keys: number): Promise<Record<string, unknown>> {
   }
 }
 
+/**
+ * ScoreSubmission with k verifier keys: one work with 16 participants, then each of k verifiers scores all 16.
+ * Every score tx is on the verifier's own lane; the operator sends one registerValidator per verifier (shared by
+ * its 16 workflows), so throughput can grow with keys.
+ */
+async function scoreRun(keys: number, baseWorkflowsPerS: number | undefined): Promise<Record<string, unknown>> {
+  const stack = await startStack({ workers: 1, verifiers: 4, extraWorkers: 15 });
+  try {
+    const verifiers = stack.verifiers.slice(0, keys);
+    const gw = await spawnGateway(stack, {
+      AGENT_KEYS: [stack.workers[0]!, ...verifiers].map((a) => a.privateKey).join(","),
+      LOG_LEVEL: "error",
+      POLL_INTERVAL_MS: "250",
+      SCHEDULER_TICK_MS: "500",
+      LEASE_TTL_MS: "30000",
+    });
+    const client = api(() => gw.url);
+    const authors = stack.workers.map((w) => w.address.toLowerCase() as Address);
+    const dkgEvidence = authors.map((author, i) => ({
+      arweave_tx_id: `score-bench-${i}`,
+      author,
+      timestamp: i,
+      parent_ids: i === 0 ? [] : [`score-bench-${i - 1}`],
+      payload_hash: keccak256(stringToHex(`score bench ${i}`)) as Hex,
+      artifact_ids: [`ipfs://score-bench/${i}`],
+    }));
+    const work = await client.post("/workflows/work-submission", {
+      studio_address: stack.studio,
+      epoch: 0,
+      agent_address: authors[0],
+      dkg_evidence: dkgEvidence,
+    });
+    if (work.status !== 201) throw new Error(JSON.stringify(work.body));
+    const done = await waitForWorkflow(client, work.body.id as string, { timeoutMs: 120_000 });
+    if (done.state !== "COMPLETED") throw new Error(JSON.stringify(done.error));
+
+    const cpu0 = cpuMs(gw.proc.pid!);
+    const t0 = performance.now();
+    const creates: Promise<unknown>[] = [];
+    for (const v of verifiers) {
+      for (const worker of authors) {
+        creates.push(
+          client
+            .post("/workflows/score-submission", {
+              studio_address: stack.studio,
+              epoch: 0,
+              data_hash: work.body.data_hash,
+              validator_address: v.address,
+              worker_address: worker,
+              scores: [8000, 8000, 8000, 8000, 8000],
+            })
+            .then((r) => {
+              if (r.status !== 201) throw new Error(JSON.stringify(r.body));
+            }),
+        );
+      }
+    }
+    await Promise.all(creates);
+    for (;;) {
+      const r = await client.get("/workflows?state=active&limit=1");
+      if (r.body.total === 0) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    const wallS = (performance.now() - t0) / 1000;
+    const cpu = cpuMs(gw.proc.pid!) - cpu0;
+    const failed = await client.get("/workflows?state=FAILED&limit=1");
+    if (failed.body.total !== 0) throw new Error(`failed workflows: ${JSON.stringify(failed.body)}`);
+    await gw.kill("SIGTERM");
+    const workflows = keys * authors.length;
+    const tx = workflows + keys;
+    const wps = workflows / wallS;
+    return {
+      bench: "workflows",
+      type: "ScoreSubmission",
+      keys,
+      workflows,
+      tx,
+      wall_s: round(wallS),
+      workflows_per_s: round(wps),
+      tx_per_s: round(tx / wallS),
+      gateway_cpu_ms_per_tx: round(cpu / tx),
+      throughput_vs_1_key: baseWorkflowsPerS ? round(wps / baseWorkflowsPerS) : 1,
+    };
+  } finally {
+    await stack.stop();
+  }
+}
+
 function round(n: number): number {
   return Math.round(n * 100) / 100;
+}
+
+const scoreResults: Record<string, unknown>[] = [];
+for (const keys of [1, 2, 4]) {
+  const r = await scoreRun(keys, scoreResults[0] ? Number(scoreResults[0].workflows_per_s) : undefined);
+  scoreResults.push(r);
+  console.log(JSON.stringify(r));
 }
 
 const results: Record<string, unknown>[] = [];

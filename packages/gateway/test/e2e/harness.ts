@@ -28,7 +28,7 @@ import {
   type PublicClient,
   stringToHex,
 } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { fullSeams } from "../../src/compose";
 import { loadConfig } from "../../src/config";
 import { type GatewayHandle, startGateway } from "../../src/server";
@@ -67,6 +67,10 @@ export interface StackOptions {
   relayers?: number;
   /** number of demo workers (dev accounts 1..n; default 3, at most 4) */
   workers?: number;
+  /** number of demo verifiers (the dev accounts after the workers; default 3) */
+  verifiers?: number;
+  /** more workers with generated keys (funded with anvil_setBalance), after the dev-account ones */
+  extraWorkers?: number;
   /** keep the chain in this file so that anvil can be stopped and started again (RPC outage tests) */
   stateFile?: string;
 }
@@ -86,9 +90,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }) as PublicClient;
   const operator = DEV_ACCOUNTS[0]!;
   const nWorkers = Math.min(Math.max(options.workers ?? 3, 1), 4);
-  const workers = DEV_ACCOUNTS.slice(1, 1 + nWorkers);
-  const verifiers = DEV_ACCOUNTS.slice(1 + nWorkers, 4 + nWorkers);
-  const relayer = DEV_ACCOUNTS[4 + nWorkers]!;
+  const nVerifiers = Math.min(Math.max(options.verifiers ?? 3, 1), 8 - nWorkers);
+  const workers: DevAccount[] = DEV_ACCOUNTS.slice(1, 1 + nWorkers);
+  const verifiers = DEV_ACCOUNTS.slice(1 + nWorkers, 1 + nWorkers + nVerifiers);
+  const relayer = DEV_ACCOUNTS[1 + nWorkers + nVerifiers]!;
+  for (let k = 0; k < (options.extraWorkers ?? 0); k++) {
+    const privateKey = generatePrivateKey();
+    const address = privateKeyToAccount(privateKey).address;
+    await fetch(anvil.rpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "anvil_setBalance", params: [address, "0x56BC75E2D63100000"] }),
+    });
+    workers.push({ address, privateKey });
+  }
   const walletClient = createWalletClient({
     chain,
     transport: http(anvil.rpcUrl),
@@ -124,7 +139,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   if (options.automine === false) await rpc("evm_setAutomine", [false]);
   const db = await createTestDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), "cc-e2e-"));
-  const relayers = DEV_ACCOUNTS.slice(4 + nWorkers, Math.min(10, 4 + nWorkers + (options.relayers ?? 1)));
+  const firstRelayer = 1 + nWorkers + nVerifiers;
+  const relayers = DEV_ACCOUNTS.slice(firstRelayer, Math.min(10, firstRelayer + (options.relayers ?? 1)));
   const env: Record<string, string> = {
     DATABASE_URL: db.url,
     RPC_URL: anvil.rpcUrl,
