@@ -5,7 +5,7 @@ import { DkgError } from "./errors/dkg";
 import { fastParse } from "./fastParse";
 import { buildGraph, byCodeUnits, type DkgAnomaly, type DkgGraph, type ParsedPackage, parseEvidence } from "./graph";
 import { compare32, fromHex, toHex32All } from "./hash/hex";
-import { keccak256Into, keccak256ManyInto, keccak256Utf8Into } from "./hash/keccak256";
+import { keccak256ManyInto, keccak256Utf8Into, keccak256WordsInto } from "./hash/keccak256";
 import { buildMerkleTree, merkleRoot } from "./merkle";
 import { addressSchema } from "./schema";
 import { checkSignature } from "./signature";
@@ -139,13 +139,17 @@ function nodeHashes(g: DkgGraph, content: Uint8Array): Uint8Array {
   const out = new Uint8Array(32 * n);
   let maxParents = 0;
   for (let i = 0; i < n; i++) maxParents = Math.max(maxParents, parentStart[i + 1]! - parentStart[i]!);
+  // The message as 32-bit words (bytes in memory order): DOMAIN | content | 0x60 | count | parent hashes.
   const buf = new Uint8Array(32 * (4 + maxParents));
   buf.set(DOMAIN_BYTES, 0);
   buf[64 + 31] = 0x60; // offset of the dynamic array
+  const w = new Int32Array(buf.buffer);
+  const c32 = new Int32Array(content.buffer, content.byteOffset, 8 * n);
+  const o32 = new Int32Array(out.buffer);
   const sorted: number[] = [];
   for (let k = 0; k < n; k++) {
     const v = order[k]!;
-    for (let b = 0; b < 32; b++) buf[32 + b] = content[32 * v + b]!;
+    for (let q = 0; q < 8; q++) w[8 + q] = c32[8 * v + q]!;
     const ps = parentStart[v]!;
     const count = parentStart[v + 1]! - ps;
     buf[96 + 28] = (count >>> 24) & 0xff;
@@ -165,10 +169,10 @@ function nodeHashes(g: DkgGraph, content: Uint8Array): Uint8Array {
       sorted[b + 1] = x;
     }
     for (let e = 0; e < count; e++) {
-      const from = 32 * sorted[e]!;
-      for (let b = 0; b < 32; b++) buf[128 + 32 * e + b] = out[from + b]!;
+      const from = 8 * sorted[e]!;
+      for (let q = 0; q < 8; q++) w[32 + 8 * e + q] = o32[from + q]!;
     }
-    keccak256Into(buf, 0, 128 + 32 * count, out, 32 * v);
+    keccak256WordsInto(w, 0, 128 + 32 * count, o32, 8 * v);
   }
   return out;
 }

@@ -3,7 +3,14 @@ import fc from "fast-check";
 import { bytesToHex, stringToBytes } from "viem";
 import { afterAll, describe, expect, it } from "vitest";
 import { toHexSlice } from "./hex";
-import { keccak256, keccak256Into, keccakBackend } from "./keccak256";
+import {
+  keccak256,
+  keccak256Into,
+  keccak256ManyInto,
+  keccak256WordsInto,
+  keccakBackend,
+  merkleInternalInto,
+} from "./keccak256";
 
 describe.each(["wasm", "js"] as const)("keccak256 (%s backend)", (backend) => {
   keccakBackend(backend);
@@ -39,6 +46,54 @@ describe.each(["wasm", "js"] as const)("keccak256 (%s backend)", (backend) => {
         expect(toHexSlice(out, offset, 32)).toBe(bytesToHex(keccak_256(data.subarray(offset))));
       }),
       { numRuns: 40 },
+    );
+  });
+
+  it("hashes batches, word-aligned messages and Merkle internal nodes like the one-at-a-time path", () => {
+    keccakBackend(backend);
+    const ref = (d: Uint8Array) => bytesToHex(keccak_256(d));
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32 * 64, maxLength: 32 * 64 }),
+        fc.integer({ min: 1, max: 33 }),
+        (data, w) => {
+          const len = 4 * w; // 4..132 bytes
+          const count = Math.floor(data.length / len);
+          const out = new Uint8Array(32 * count);
+          keccak256ManyInto(data, 0, len, count, out, 0);
+          for (let k = 0; k < count; k++) {
+            expect(toHexSlice(out, 32 * k, 32)).toBe(ref(data.subarray(len * k, len * k + len)));
+          }
+          // In place, 32-byte messages.
+          const inPlace = data.slice(0, 32 * 8);
+          keccak256ManyInto(inPlace, 0, 32, 8, inPlace, 0);
+          expect(toHexSlice(inPlace, 32 * 7, 32)).toBe(ref(data.subarray(32 * 7, 32 * 8)));
+          // Whole words, up to several blocks.
+          const words = new Int32Array(data.buffer, data.byteOffset, data.length >> 2);
+          const digest = new Int32Array(8);
+          for (const bytes of [0, 4, 132, 136, 140, 224, 268, 272, 276, 4 * 400]) {
+            keccak256WordsInto(words, w, bytes, digest, 0);
+            expect(toHexSlice(new Uint8Array(digest.buffer), 0, 32)).toBe(ref(data.subarray(4 * w, 4 * w + bytes)));
+          }
+          // Merkle internal nodes: node i = keccak256(sorted(child 2i+1, child 2i+2)).
+          const leaves = Math.max(2, w);
+          const tree = new Uint8Array(32 * (2 * leaves - 1));
+          tree.set(data.subarray(0, 32 * leaves), 32 * (leaves - 1));
+          const expected = tree.slice();
+          for (let i = leaves - 2; i >= 0; i--) {
+            const l = expected.subarray(32 * (2 * i + 1), 32 * (2 * i + 2));
+            const r = expected.subarray(32 * (2 * i + 2), 32 * (2 * i + 3));
+            const [a, b] = bytesToHex(l) <= bytesToHex(r) ? [l, r] : [r, l];
+            const pair = new Uint8Array(64);
+            pair.set(a, 0);
+            pair.set(b, 32);
+            expected.set(keccak_256(pair), 32 * i);
+          }
+          merkleInternalInto(tree, leaves - 1);
+          expect(toHexSlice(tree)).toBe(toHexSlice(expected));
+        },
+      ),
+      { numRuns: 30 },
     );
   });
 });
