@@ -5,7 +5,7 @@ import { DkgError } from "./errors/dkg";
 import { fastParse } from "./fastParse";
 import { buildGraph, byCodeUnits, type DkgAnomaly, type DkgGraph, type ParsedPackage, parseEvidence } from "./graph";
 import { compare32, fromHex, toHex32All } from "./hash/hex";
-import { keccak256ManyInto, keccak256Utf8Into, keccak256WordsInto } from "./hash/keccak256";
+import { keccak256ManyInto, keccak256StringInto, keccak256WordsInto } from "./hash/keccak256";
 import { buildMerkleTree, merkleRoot } from "./merkle";
 import { addressSchema } from "./schema";
 import { checkSignature } from "./signature";
@@ -211,7 +211,7 @@ function evidenceRoot(nodeHash: Uint8Array, packages: readonly ParsedPackage[], 
     for (let a = 0; a < artifacts.length; a++) {
       const o = 64 * j++;
       for (let b = 0; b < 32; b++) pairs[o + b] = nodeHash[from + b]!;
-      keccak256Utf8Into(artifacts[a]!, pairs, o + 32);
+      keccak256StringInto(artifacts[a]!, pairs, o + 32);
     }
   }
   const leaves = new Uint8Array(32 * count);

@@ -7,6 +7,7 @@ import {
   keccak256,
   keccak256Into,
   keccak256ManyInto,
+  keccak256StringInto,
   keccak256WordsInto,
   keccakBackend,
   merkleInternalInto,
@@ -95,5 +96,23 @@ describe.each(["wasm", "js"] as const)("keccak256 (%s backend)", (backend) => {
       ),
       { numRuns: 30 },
     );
+  });
+
+  it("hashes strings (ASCII packed into words, or UTF-8) like keccak256(utf8(s))", () => {
+    keccakBackend(backend);
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 140 }), fc.string({ maxLength: 20, unit: "binary" })), (s) => {
+        const out = new Uint8Array(40);
+        keccak256StringInto(s, out, 3);
+        expect(toHexSlice(out, 3, 32)).toBe(bytesToHex(keccak_256(stringToBytes(s))));
+      }),
+      { numRuns: 300 },
+    );
+    for (let n = 128; n <= 140; n++) {
+      const s = "a".repeat(n);
+      const out = new Uint8Array(32);
+      keccak256StringInto(s, out, 0);
+      expect(toHexSlice(out)).toBe(bytesToHex(keccak_256(stringToBytes(s))));
+    }
   });
 });

@@ -282,3 +282,38 @@ export function keccak256WordsInto(
   wasm.absorb(INPUT, blocks);
   for (let i = 0; i < 8; i++) out[outWord + i] = m32[i]!;
 }
+
+/**
+ * keccak256(utf8(s)) written to `out[outOffset, outOffset + 32)`. ASCII strings of up to 135 characters (ids,
+ * artifact URIs) are packed four characters per word straight into the state; anything else is encoded with
+ * TextEncoder. Same bytes either way.
+ */
+export function keccak256StringInto(s: string, out: Uint8Array, outOffset: number): void {
+  const len = s.length;
+  const w = wasm;
+  if (!w || len > 135) {
+    keccak256Utf8Into(s, out, outOffset);
+    return;
+  }
+  const st = new Int32Array(w.memory.buffer, 0, 50);
+  let word = 0;
+  let wi = 0;
+  for (let i = 0; i < len; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) {
+      keccak256Utf8Into(s, out, outOffset); // resets the state itself
+      return;
+    }
+    word |= c << (8 * (i & 3));
+    if ((i & 3) === 3) {
+      st[wi++] = word;
+      word = 0;
+    }
+  }
+  st[wi++] = word | (1 << (8 * (len & 3))); // 0x01 right after the message
+  while (wi < 50) st[wi++] = 0;
+  st[33] = st[33]! | (0x80 << 24); // 0x80 at byte 135
+  w.absorb(ZERO_BLOCK, 1);
+  const m = w.bytes;
+  for (let i = 0; i < 32; i++) out[outOffset + i] = m[i]!;
+}
