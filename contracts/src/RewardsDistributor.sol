@@ -53,18 +53,12 @@ contract RewardsDistributor is IRewardsDistributor, Ownable {
         uint64 epoch;
     }
 
-    /// @dev One slot per (studio, epoch): closing an epoch with work rewrites a non-zero slot (cheap).
+    /// @dev One slot per (studio, epoch): closing an epoch with work rewrites a non-zero slot (cheap). `workerPool`
+    /// (set at close) is every work's worker pool `P`, from which a participant's payout is recomputed exactly.
     struct EpochState {
         uint64 workCount;
         bool closed;
-    }
-
-    /// @dev Consensus result of one participant. `packed`: payout (bits 0..95, unless the flag at bit 120 is set),
-    /// quality (96..111), dimension count (112..119), consensus of dimensions 0..7 (128 + 16d). `extra` (written only
-    /// when needed): dimensions 8..15 (16(d-8)), full payout (128..255) when it does not fit in 96 bits.
-    struct ConsensusRecord {
-        uint256 packed;
-        uint256 extra;
+        uint184 workerPool;
     }
 
     /// @dev Everything a close needs, kept in memory to stay clear of stack limits.
@@ -94,6 +88,7 @@ contract RewardsDistributor is IRewardsDistributor, Ownable {
         uint256[] amounts;
         uint256 payeeCount;
         bool anyConsensus;
+        uint256 position;
     }
 
     // ------------------------------------------------------------------------------------------------ constants
@@ -118,8 +113,8 @@ contract RewardsDistributor is IRewardsDistributor, Ownable {
     string private constant _VALIDATOR_TAG1 = "VALIDATOR_ACCURACY";
     string private constant _VALIDATOR_TAG2 = "CONSENSUS_MATCH";
     string private constant _FEEDBACK_URI_PREFIX = "chaoschain:work:";
-    uint256 private constant _PAYOUT_FLAG = uint256(1) << 120;
-    uint256 private constant _MAX_PACKED_PAYOUT = type(uint96).max;
+    /// @dev Dimensions kept inline in a consensus cell.
+    uint256 private constant _INLINE_DIMS = 6;
 
     // ------------------------------------------------------------------------------------------------ state
 
@@ -133,7 +128,11 @@ contract RewardsDistributor is IRewardsDistributor, Ownable {
     mapping(bytes32 dataHash => WorkRecord) private _works;
     mapping(bytes32 dataHash => address[]) private _workValidators;
     mapping(bytes32 dataHash => mapping(address validator => bool)) private _validatorRegistered;
-    mapping(bytes32 dataHash => mapping(address worker => ConsensusRecord)) private _consensus;
+    /// @dev Consensus results, two 128-bit cells per slot: participant p (position in the work) is cell p % 2 of slot
+    /// p / 2. A cell: dimension count (bits 0..7; 0 = none recorded), quality (8..23), consensus of dimensions 0..5
+    /// (24 + 16d) when there are at most six; otherwise every dimension is in `_consensusWide` (16d).
+    mapping(bytes32 dataHash => mapping(uint256 pair => uint256)) private _consensusCells;
+    mapping(bytes32 dataHash => mapping(address worker => uint256)) private _consensusWide;
 
     // ------------------------------------------------------------------------------------------------ events & errors
 
@@ -245,6 +244,10 @@ contract RewardsDistributor is IRewardsDistributor, Ownable {
         uint256 totalPaid;
         if (workCount != 0) {
             CloseContext memory ctx = _openContext(studio, epoch, workCount, cfg);
+            (,, uint256 workerPool) = PayoutMath.split(ctx.budget, cfg.protocolFeeBps, cfg.verifierShareBps);
+            // casting to uint184 is safe: the pool is part of the studio's escrow, far below 2^184 wei
+            // forge-lint: disable-next-line(unsafe-typecast)
+            state.workerPool = uint184(workerPool);
             for (uint256 i; i < workCount; ++i) {
                 _closeWork(ctx, works[i]);
             }
@@ -361,22 +364,29 @@ contract RewardsDistributor is IRewardsDistributor, Ownable {
         view
         returns (uint16[] memory scores, uint16 quality, uint256 payout)
     {
-        ConsensusRecord storage record = _consensus[dataHash][worker];
-        uint256 packed = record.packed;
-        uint256 dims = (packed >> 112) & 0xff;
+        WorkRecord memory work = _works[dataHash];
+        if (work.studio == address(0)) return (scores, 0, 0);
+        EpochState memory state = _epochs[work.studio][work.epoch];
+        if (!state.closed) return (scores, 0, 0);
+        (, address[] memory participants, uint16[] memory weights) =
+            IStudioProxy(work.studio).getWorkParticipation(dataHash);
+        uint256 p;
+        while (p < participants.length && participants[p] != worker) ++p;
+        if (p == participants.length) return (scores, 0, 0);
+        uint256 cell = (_consensusCells[dataHash][p >> 1] >> ((p & 1) << 7)) & type(uint128).max;
+        uint256 dims = cell & 0xff;
         if (dims == 0) return (scores, 0, 0);
-        uint256 extra = (dims > 8 || packed & _PAYOUT_FLAG != 0) ? record.extra : 0;
+        uint256 packed = dims <= _INLINE_DIMS ? cell >> 24 : _consensusWide[dataHash][worker];
         scores = new uint16[](dims);
         for (uint256 d; d < dims; ++d) {
-            uint256 value = d < 8 ? packed >> (128 + 16 * d) : extra >> (16 * (d - 8));
             // casting to 'uint16' is safe because the value is masked to 16 bits.
             // forge-lint: disable-next-line(unsafe-typecast)
-            scores[d] = uint16(value & 0xffff);
+            scores[d] = uint16((packed >> (16 * d)) & 0xffff);
         }
         // casting to 'uint16' is safe because the value is masked to 16 bits.
         // forge-lint: disable-next-line(unsafe-typecast)
-        quality = uint16((packed >> 96) & 0xffff);
-        payout = packed & _PAYOUT_FLAG != 0 ? extra >> 128 : packed & _MAX_PACKED_PAYOUT;
+        quality = uint16((cell >> 8) & 0xffff);
+        payout = PayoutMath.workerPayout(state.workerPool, weights[p], quality);
     }
 
     /// @notice Consensus outlier multiplier (hundredths) and verifier accuracy tolerance (bps).
@@ -468,6 +478,7 @@ contract RewardsDistributor is IRewardsDistributor, Ownable {
         work.amounts = new uint256[](participantCount + validatorCount + 1);
 
         for (uint256 p; p < participantCount; ++p) {
+            work.position = p;
             _closeParticipant(ctx, work, workers[p]);
         }
         if (work.anyConsensus) {
@@ -510,7 +521,7 @@ contract RewardsDistributor is IRewardsDistributor, Ownable {
         uint256 consensusPacked = Consensus.pack(consensus);
         uint16 q = Consensus.quality(consensus, ctx.dimWeights);
         uint256 payout = PayoutMath.workerPayout(work.workerPool, ws.weight, q);
-        _record(work.dataHash, ws.worker, consensusPacked, consensus.length, q, payout);
+        _record(work, ws.worker, consensusPacked, consensus.length, q);
         work.anyConsensus = true;
 
         _credit(ctx, work, packed, index, consensusPacked);
@@ -655,23 +666,15 @@ contract RewardsDistributor is IRewardsDistributor, Ownable {
         work.payeeCount = i + 1;
     }
 
-    /// @dev `consensusPacked`: dimension d at bits [16d, 16d + 16) (at most 16 dimensions).
-    function _record(bytes32 dataHash, address worker, uint256 consensusPacked, uint256 dims, uint16 q, uint256 payout)
-        private
-    {
-        uint256 packed = (uint256(q) << 96) | (dims << 112) | (consensusPacked << 128); // dimensions 0..7
-        uint256 extra = consensusPacked >> 128; // dimensions 8..15
-        bool needExtra = dims > 8;
-        if (payout > _MAX_PACKED_PAYOUT) {
-            packed |= _PAYOUT_FLAG;
-            extra |= payout << 128; // payout <= escrow < 2^128 wei
-            needExtra = true;
-        } else {
-            packed |= payout;
-        }
-        ConsensusRecord storage record = _consensus[dataHash][worker];
-        record.packed = packed;
-        if (needExtra) record.extra = extra;
+    /// @dev `consensusPacked`: dimension d at bits [16d, 16d + 16) (at most 16 dimensions). The payout is not
+    /// stored: {getConsensus} recomputes it from the epoch's worker pool, the participant's weight and `q`.
+    function _record(WorkContext memory work, address worker, uint256 consensusPacked, uint256 dims, uint16 q) private {
+        uint256 cell = dims | (uint256(q) << 8);
+        if (dims <= _INLINE_DIMS) cell |= consensusPacked << 24;
+        else _consensusWide[work.dataHash][worker] = consensusPacked;
+        uint256 p = work.position;
+        mapping(uint256 => uint256) storage cells = _consensusCells[work.dataHash];
+        cells[p >> 1] = cells[p >> 1] | (cell << ((p & 1) << 7));
     }
 
     /// @dev `0x` + the low `byteLength` bytes of `value` in lower-case hex, as {Strings-toHexString} writes them

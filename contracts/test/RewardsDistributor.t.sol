@@ -549,6 +549,45 @@ contract RewardsDistributorCloseTest is RewardsDistributorTestBase {
         assertGt(_withdrawable(parts[0]), 0, "others paid");
     }
 
+    /// @notice Consensus results are read back per participant whatever its position and whichever neighbours were
+    /// skipped, with the payout actually credited; nothing before the close or for a non-participant.
+    function test_GetConsensus_PerPositionWithSkippedNeighbours() public {
+        (bytes32 dh, address[] memory parts) = _submit(3, EPOCH, 1);
+        for (uint256 v; v < 3; ++v) {
+            scoreAs(studio, verifiers[v].addr, dh, parts[0], uniformVector(DIMS, 9000));
+            scoreAs(studio, verifiers[v].addr, dh, parts[2], uniformVector(DIMS, 7000));
+        }
+        _registerAll(dh, EPOCH);
+        (uint16[] memory scores, uint16 q, uint256 payout) = distributor.getConsensus(dh, parts[0]);
+        assertEq(scores.length, 0, "nothing before the close");
+        _close(EPOCH);
+        (scores, q, payout) = distributor.getConsensus(dh, parts[0]);
+        assertEq(scores, _uniform(DIMS, 9000), "first participant");
+        assertEq(uint256(q), 9000, "its quality");
+        assertEq(payout, _withdrawable(parts[0]), "its payout, as credited");
+        (scores,,) = distributor.getConsensus(dh, parts[1]);
+        assertEq(scores.length, 0, "skipped participant");
+        (scores, q, payout) = distributor.getConsensus(dh, parts[2]);
+        assertEq(scores, _uniform(DIMS, 7000), "third participant");
+        assertEq(uint256(q), 7000, "its quality");
+        assertEq(payout, _withdrawable(parts[2]), "its payout, as credited");
+        (scores,,) = distributor.getConsensus(dh, verifiers[0].addr);
+        assertEq(scores.length, 0, "not a participant");
+
+        // only the middle participant scored: the second cell of a slot whose first cell is empty
+        (bytes32 dh2,) = _submit(3, EPOCH + 1, 2);
+        for (uint256 v; v < 3; ++v) {
+            scoreAs(studio, verifiers[v].addr, dh2, parts[1], uniformVector(DIMS, 8000));
+        }
+        _registerAll(dh2, EPOCH + 1);
+        _close(EPOCH + 1);
+        (scores, q, payout) = distributor.getConsensus(dh2, parts[1]);
+        assertEq(scores, _uniform(DIMS, 8000), "middle participant");
+        assertEq(payout, _withdrawable(parts[1]), "its payout, as credited");
+        (scores,,) = distributor.getConsensus(dh2, parts[0]);
+        assertEq(scores.length, 0, "first skipped in the second work");
+    }
+
     function test_CloseEpoch_IgnoresUnregisteredValidator() public {
         (bytes32 dh, address[] memory parts) = _submit(1, EPOCH, 1);
         scoreAs(studio, verifiers[0].addr, dh, parts[0], uniformVector(DIMS, 7000));
