@@ -411,9 +411,11 @@ contract ReputationRegistry is IReputationRegistry {
             return uint256(uint40(int40(value))) | (uint256(valueDecimals) << 40) | (uint256(tag1) << 45)
                 | (uint256(tag2) << 64);
         }
+        // casting to uint128 keeps the two's complement bits of the int128 value
         // forge-lint: disable-next-line(unsafe-typecast)
+        uint256 bits = uint128(value);
         _wide[agentId][msg.sender][index] =
-            uint256(uint128(value)) | (uint256(valueDecimals) << 128) | (uint256(tag1) << 136) | (uint256(tag2) << 168);
+            bits | (uint256(valueDecimals) << 128) | (uint256(tag1) << 136) | (uint256(tag2) << 168);
         return _WIDE;
     }
 
@@ -434,8 +436,12 @@ contract ReputationRegistry is IReputationRegistry {
         } else {
             // forge-lint: disable-next-line(unsafe-typecast)
             fb.value = int40(uint40(r));
+            // the casts below are safe: each value is masked to fewer bits than its type
+            // forge-lint: disable-next-line(unsafe-typecast)
             fb.valueDecimals = uint8((r >> 40) & 0x1f);
+            // forge-lint: disable-next-line(unsafe-typecast)
             fb.tag1 = uint32((r >> 45) & _MAX_TAG_ID);
+            // forge-lint: disable-next-line(unsafe-typecast)
             fb.tag2 = uint32((r >> 64) & _MAX_TAG_ID);
         }
     }
