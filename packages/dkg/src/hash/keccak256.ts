@@ -9,7 +9,13 @@ const tail = new Uint8Array(RATE);
 
 const INPUT = 1024;
 
-type WasmKeccak = { memory: WebAssembly.Memory; bytes: Uint8Array; absorb: (ptr: number, blocks: number) => void };
+type WasmKeccak = {
+  memory: WebAssembly.Memory;
+  bytes: Uint8Array;
+  /** The same memory as 32-bit words (the state is words 0..49). */
+  words: Int32Array;
+  absorb: (ptr: number, blocks: number) => void;
+};
 
 /**
  * The WebAssembly absorber (native 64-bit lanes, several times faster than 32-bit JS), compiled synchronously
@@ -22,7 +28,7 @@ function loadWasm(): WasmKeccak | null {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(KECCAK_WASM), {});
     const memory = instance.exports["memory"] as WebAssembly.Memory;
     const absorb = instance.exports["absorb"] as (ptr: number, blocks: number) => void;
-    return { memory, bytes: new Uint8Array(memory.buffer), absorb };
+    return { memory, bytes: new Uint8Array(memory.buffer), words: new Int32Array(memory.buffer), absorb };
   } catch {
     return null;
   }
@@ -41,6 +47,7 @@ function ensureInput(w: WasmKeccak, bytes: number): Uint8Array {
   if (INPUT + bytes > w.bytes.length) {
     w.memory.grow(Math.ceil((INPUT + bytes - w.bytes.length) / 65536));
     w.bytes = new Uint8Array(w.memory.buffer);
+    w.words = new Int32Array(w.memory.buffer);
   }
   return w.bytes;
 }
@@ -191,7 +198,7 @@ export function keccak256ManyInto(
     for (let k = 0; k < count; k++) keccak256Into(src, srcOffset + len * k, len, dst, dstOffset + 32 * k);
     return;
   }
-  const st = new Int32Array(wasm.memory.buffer, 0, 50);
+  const st = wasm.words;
   const absorbBlock = wasm.absorb;
   padTemplate(len);
   const w = len >> 2;
@@ -222,7 +229,7 @@ export function merkleInternalInto(nodes: Uint8Array, firstLeaf: number): void {
     }
     return;
   }
-  const st = new Int32Array(wasm.memory.buffer, 0, 50);
+  const st = wasm.words;
   const absorbBlock = wasm.absorb;
   padTemplate(64);
   for (let i = firstLeaf - 1; i >= 0; i--) {
@@ -270,7 +277,7 @@ export function keccak256WordsInto(
   }
   const blocks = Math.floor(len / RATE) + 1;
   ensureInput(wasm, blocks * RATE);
-  const m32 = new Int32Array(wasm.memory.buffer, 0, (INPUT + blocks * RATE) >> 2);
+  const m32 = wasm.words;
   for (let i = 0; i < 50; i++) m32[i] = 0;
   const base = INPUT >> 2;
   const w = len >> 2;
@@ -295,7 +302,7 @@ export function keccak256StringInto(s: string, out: Uint8Array, outOffset: numbe
     keccak256Utf8Into(s, out, outOffset);
     return;
   }
-  const st = new Int32Array(w.memory.buffer, 0, 50);
+  const st = w.words;
   let word = 0;
   let wi = 0;
   for (let i = 0; i < len; i++) {
