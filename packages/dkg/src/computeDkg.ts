@@ -214,10 +214,10 @@ function evidenceRoot(nodeHash: Uint8Array, packages: readonly ParsedPackage[], 
       keccak256StringInto(artifacts[a]!, pairs, o + 32);
     }
   }
-  const leaves = new Uint8Array(32 * count);
-  keccak256ManyInto(pairs, 0, 64, count, leaves, 0);
-  keccak256ManyInto(leaves, 0, 32, count, leaves, 0);
-  return merkleRoot(buildMerkleTree(leaves, count));
+  // In place: leaf k lands at [32k, 32k + 32), over pairs already hashed.
+  keccak256ManyInto(pairs, 0, 64, count, pairs, 0);
+  keccak256ManyInto(pairs, 0, 32, count, pairs, 0);
+  return merkleRoot(buildMerkleTree(pairs, count));
 }
 
 function contributionWeights(

@@ -182,7 +182,7 @@ function padTemplate(len: number): void {
 /**
  * keccak256 of `count` messages of `len` bytes each (a multiple of 4, at most 132), back to back from
  * `src[srcOffset]`; the digests go back to back from `dst[dstOffset]`. Message k is read before digest k is
- * written, so hashing 32-byte messages in place (same buffer and offset) is fine.
+ * written, so hashing in place (same buffer and offset; digests then compact to the front) is fine.
  */
 export function keccak256ManyInto(
   src: Uint8Array,
