@@ -168,6 +168,7 @@ export function keccak256(data: Uint8Array): Uint8Array {
 // permutation: no per-hash fills, copies through the input area or view allocations.
 const ZERO_BLOCK = 720; // [720, 856): between the round constants ([512, 704)) and the input area, never written
 const pad = new Int32Array(50);
+const ZEROS = new Int32Array(50);
 
 function words(b: Uint8Array): Int32Array | null {
   return b.byteOffset % 4 === 0 ? new Int32Array(b.buffer, b.byteOffset, b.byteLength >> 2) : null;
@@ -205,8 +206,8 @@ export function keccak256ManyInto(
   let so = srcOffset >> 2;
   let d = dstOffset >> 2;
   for (let k = 0; k < count; k++) {
+    st.set(pad); // padding and zeros, one native copy
     for (let i = 0; i < w; i++) st[i] = s32[so + i]!;
-    for (let i = w; i < 50; i++) st[i] = pad[i]!;
     absorbBlock(ZERO_BLOCK, 1);
     for (let i = 0; i < 8; i++) d32[d + i] = st[i]!;
     so += w;
@@ -240,11 +241,11 @@ export function merkleInternalInto(nodes: Uint8Array, firstLeaf: number): void {
       a = b;
       b = t;
     }
+    st.set(pad);
     for (let q = 0; q < 8; q++) {
       st[q] = n32[a + q]!;
       st[8 + q] = n32[b + q]!;
     }
-    for (let q = 16; q < 50; q++) st[q] = pad[q]!;
     absorbBlock(ZERO_BLOCK, 1);
     for (let q = 0; q < 8; q++) n32[8 * i + q] = st[q]!;
   }
@@ -303,6 +304,7 @@ export function keccak256StringInto(s: string, out: Uint8Array, outOffset: numbe
     return;
   }
   const st = w.words;
+  st.set(ZEROS);
   let word = 0;
   let wi = 0;
   for (let i = 0; i < len; i++) {
@@ -317,8 +319,7 @@ export function keccak256StringInto(s: string, out: Uint8Array, outOffset: numbe
       word = 0;
     }
   }
-  st[wi++] = word | (1 << (8 * (len & 3))); // 0x01 right after the message
-  while (wi < 50) st[wi++] = 0;
+  st[wi] = word | (1 << (8 * (len & 3))); // 0x01 right after the message
   st[33] = st[33]! | (0x80 << 24); // 0x80 at byte 135
   w.absorb(ZERO_BLOCK, 1);
   const m = w.bytes;
