@@ -42,10 +42,11 @@ export function computeDkg(evidence: unknown, options: ComputeDkgOptions = {}): 
 
   const content = new Uint8Array(32 * n);
   if (fast) {
-    const src = fast.content;
+    const src = new Int32Array(fast.content.buffer);
+    const dst = new Int32Array(content.buffer);
     for (let i = 0; i < n; i++) {
-      const from = 32 * inputOf[i]!;
-      for (let b = 0; b < 32; b++) content[32 * i + b] = src[from + b]!;
+      const from = 8 * inputOf[i]!;
+      for (let w = 0; w < 8; w++) dst[8 * i + w] = src[from + w]!;
     }
   } else contentHashesInto(nodes, content);
   const participants = resolveParticipants(packages, options.participants);

@@ -21,10 +21,13 @@ export function buildMerkleTree(leaves: Uint8Array, count: number): MerkleTree {
   const nodes = new Uint8Array(32 * size);
   const idx = sortedLeafOrder(leaves, count);
   const leafPosition = new Int32Array(count);
+  const n32 = new Int32Array(nodes.buffer);
+  const l32 = leaves.byteOffset % 4 === 0 ? new Int32Array(leaves.buffer, leaves.byteOffset, 8 * count) : null;
   for (let j = 0; j < count; j++) {
     const pos = size - 1 - j;
     const i = idx[j]!;
-    for (let b = 0; b < 32; b++) nodes[32 * pos + b] = leaves[32 * i + b]!;
+    if (l32) for (let w = 0; w < 8; w++) n32[8 * pos + w] = l32[8 * i + w]!;
+    else for (let b = 0; b < 32; b++) nodes[32 * pos + b] = leaves[32 * i + b]!;
     leafPosition[i] = pos;
   }
   merkleInternalInto(nodes, size - count);
