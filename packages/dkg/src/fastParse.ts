@@ -37,6 +37,10 @@ function writeText(text: string): void {
   pos += encoder.encodeInto(text, buf.subarray(pos)).written;
 }
 
+// 1 for the ASCII characters a JSON string literal copies verbatim (printable, not `"` nor `\`).
+const PLAIN = new Uint8Array(128);
+for (let c = 0x20; c < 0x80; c++) if (c !== 0x22 && c !== 0x5c && c !== 0x7f) PLAIN[c] = 1;
+
 /** Writes a JSON string literal; printable ASCII is copied byte by byte, anything else goes through JCS. */
 function writeString(s: string): void {
   const len = s.length;
@@ -46,7 +50,7 @@ function writeString(s: string): void {
   b[p++] = 0x22;
   for (let i = 0; i < len; i++) {
     const c = s.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
+    if (c >= 0x80 || PLAIN[c] === 0) {
       writeText(canonicalString(s)); // escapes, non-ASCII; throws JcsError on a lone surrogate
       return;
     }
