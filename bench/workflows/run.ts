@@ -6,10 +6,9 @@
  * Output: one JSON line per figure, `{"bench":"workflows",...}`. Not part of `npm test`.
  */
 import { readFileSync } from "node:fs";
-import { createDemoStudio } from "@chaoschain-ts/protocol";
 import { type Address, createWalletClient, type Hex, http, keccak256, stringToHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { api, type Stack, spawnGateway, startStack, waitForWorkflow } from "../../packages/gateway/test/e2e/harness";
+import { api, spawnGateway, startStack, waitForWorkflow } from "../../packages/gateway/test/e2e/harness";
 
 const WORKFLOWS = Number(process.env.BENCH_WORKFLOWS ?? 60);
 const TICKS_PER_S = 100; // Linux USER_HZ

@@ -100,7 +100,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await fetch(anvil.rpcUrl, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "anvil_setBalance", params: [address, "0x56BC75E2D63100000"] }),
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "anvil_setBalance",
+        params: [address, "0x56BC75E2D63100000"],
+      }),
     });
     workers.push({ address, privateKey });
   }

@@ -3,7 +3,7 @@
  * read only avoids a pointless transaction.
  */
 import { rewardsDistributorAbi } from "@chaoschain-ts/protocol";
-import { ContractFunctionRevertedError, encodeFunctionData, type Hex, BaseError as ViemBaseError } from "viem";
+import { ContractFunctionRevertedError, type Hex, BaseError as ViemBaseError } from "viem";
 import { countNonTerminal } from "../../db/workflows";
 import { type Ctx, chainRead, effectStatus, operatorTxStep, txAwaitStep } from "../chainSteps";
 import type { WorkflowServices } from "../services";
