@@ -209,16 +209,21 @@ function firstTxStep(inner: ReturnType<typeof txSubmitStep>) {
   };
 }
 
+/** Signature arguments appended by every `…WithSig` call: actor, nonce, deadline, signature. */
+function relayTail(i: ScoreSubmissionInput) {
+  const r = i.relayed!;
+  return [i.validator_address, BigInt(r.nonce), BigInt(r.deadline), r.signature] as const;
+}
+
+/** Our exact vector is already on chain (a re-run after a crash, or a reveal that landed): register next. */
+function vectorLanded(progress: Record<string, unknown>): StepOutcome {
+  return { kind: "advance", next: "REGISTER_VALIDATOR", reconciled: true, progress };
+}
+
 const submitScore = txSubmitStep({
   async reconcile(ctx) {
     const status = await vectorOnChain(ctx);
-    if (status === "final")
-      return {
-        kind: "advance",
-        next: "REGISTER_VALIDATOR",
-        reconciled: true,
-        progress: { score_confirmed: true, onchain_confirmed: true },
-      };
+    if (status === "final") return vectorLanded({ score_confirmed: true, onchain_confirmed: true });
     if (status === "pending") return { kind: "wait" };
     return checkDeadline(ctx, input(ctx).relayed);
   },
@@ -231,13 +236,7 @@ const submitScore = txSubmitStep({
       ? encodeFunctionData({
           abi: studioProxyAbi,
           functionName: "submitScoreVectorForWorkerWithSig",
-          args: [
-            ...args,
-            i.validator_address,
-            BigInt(i.relayed.nonce),
-            BigInt(i.relayed.deadline),
-            i.relayed.signature,
-          ],
+          args: [...args, ...relayTail(i)],
         })
       : encodeFunctionData({ abi: studioProxyAbi, functionName: "submitScoreVectorForWorker", args });
     return { to: i.studio_address, data };
@@ -249,13 +248,7 @@ const submitScore = txSubmitStep({
 const commitScore = txSubmitStep({
   async reconcile(ctx) {
     const vec = await vectorOnChain(ctx);
-    if (vec === "final")
-      return {
-        kind: "advance",
-        next: "REGISTER_VALIDATOR",
-        reconciled: true,
-        progress: { reveal_confirmed: true, onchain_confirmed: true },
-      };
+    if (vec === "final") return vectorLanded({ reveal_confirmed: true, onchain_confirmed: true });
     if (vec === "pending") return { kind: "wait" };
     const com = await commitmentOnChain(ctx);
     const commitDeadline = await deadline(ctx, "getCommitDeadline");
@@ -295,13 +288,7 @@ const commitScore = txSubmitStep({
       ? encodeFunctionData({
           abi: studioProxyAbi,
           functionName: "commitScoreWithSig",
-          args: [
-            ...args,
-            i.validator_address,
-            BigInt(i.relayed.nonce),
-            BigInt(i.relayed.deadline),
-            i.relayed.signature,
-          ],
+          args: [...args, ...relayTail(i)],
         })
       : encodeFunctionData({ abi: studioProxyAbi, functionName: "commitScore", args });
     return { to: i.studio_address, data };
@@ -351,13 +338,7 @@ export const scoreSubmissionDefinition: WorkflowDefinition<WorkflowServices> = {
     REVEAL_SCORE: txSubmitStep({
       async reconcile(ctx) {
         const vec = await vectorOnChain(ctx);
-        if (vec === "final")
-          return {
-            kind: "advance",
-            next: "REGISTER_VALIDATOR",
-            reconciled: true,
-            progress: { reveal_confirmed: true, onchain_confirmed: true },
-          };
+        if (vec === "final") return vectorLanded({ reveal_confirmed: true, onchain_confirmed: true });
         if (vec === "pending") return { kind: "wait" };
         const [commitDeadline, revealDeadline, now] = await Promise.all([
           deadline(ctx, "getCommitDeadline"),
