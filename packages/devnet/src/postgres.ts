@@ -100,6 +100,8 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   const fsync = options.fsync ?? !temporary;
   const runAs = runAsUser();
 
+  // the postgres user must reach the binaries too (a checkout in a 0700 mktemp folder would hide them)
+  if (runAs.uid !== undefined) makeTraversable(join(pkgDir, "native", "bin"));
   if (!existsSync(join(dataDir, "PG_VERSION"))) {
     mkdirSync(dataDir, { recursive: true });
     if (runAs.uid !== undefined) makeTraversable(dirname(dataDir));
@@ -117,7 +119,12 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       { ...runAs, encoding: "utf8", env: { ...process.env, LC_ALL: "C" } },
     );
     if (init.status !== 0) {
-      throw new Error(`postgres: initdb failed (${init.status}): ${init.stderr || init.stdout}`);
+      const why = init.error
+        ? init.error.message
+        : init.signal
+          ? `killed by ${init.signal}`
+          : init.stderr || init.stdout;
+      throw new Error(`postgres: initdb failed (${init.status}): ${why}`);
     }
   }
   await clearStalePid(dataDir);
@@ -170,8 +177,8 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
 }
 
 /**
- * The server runs as the postgres user, who must be able to reach its data directory: directories we own on the
- * way there (e.g. a 0700 mkdtemp folder) get the search (x) bit for others, never read or write.
+ * The server runs as the postgres user, who must be able to reach its binaries and its data directory: directories
+ * we own on the way there (e.g. a 0700 mkdtemp folder) get the search (x) bit for others, never read or write.
  */
 function makeTraversable(dir: string): void {
   const me = userInfo().uid;
