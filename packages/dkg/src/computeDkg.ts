@@ -5,7 +5,8 @@ import { DkgError } from "./errors/dkg";
 import { fastParse } from "./fastParse";
 import { buildGraph, byCodeUnits, type DkgAnomaly, type DkgGraph, type ParsedPackage, parseEvidence } from "./graph";
 import { compare32, fromHex, toHex32All } from "./hash/hex";
-import { keccak256ManyInto, keccak256StringInto, keccak256WordsInto } from "./hash/keccak256";
+import { keccak256ManyInto } from "./hash/keccak256";
+import { pairedKeccak } from "./hash/paired";
 import { buildMerkleTree, merkleRoot } from "./merkle";
 import { addressSchema } from "./schema";
 import { checkSignature } from "./signature";
@@ -51,8 +52,8 @@ export function computeDkg(evidence: unknown, options: ComputeDkgOptions = {}): 
   } else contentHashesInto(nodes, content);
   const participants = resolveParticipants(packages, options.participants);
 
-  const nodeHash = nodeHashes(graph, content);
   const lamport = lamports(graph);
+  const nodeHash = nodeHashes(graph, content, lamport);
 
   const nodeHex = toHex32All(nodeHash, n);
   const contentHex = toHex32All(content, n);
@@ -78,7 +79,8 @@ export function computeDkg(evidence: unknown, options: ComputeDkgOptions = {}): 
           ? "absent"
           : checkSignature(p.signature, content.subarray(32 * i, 32 * i + 32), p.author),
       metrics: readMetrics(raw["metrics"]),
-      policy_flags: raw["policy_flags"] === undefined && raw["metadata"] === undefined ? [] : readPolicyFlags(raw),
+      policy_flags:
+        raw["policy_flags"] === undefined && raw["metadata"] === undefined ? NO_FLAGS : readPolicyFlags(raw),
     };
   }
   const roots: string[] = [];
@@ -134,9 +136,13 @@ function resolveParticipants(nodes: readonly ParsedPackage[], requested: readonl
   return [...seen].sort(byCodeUnits) as Address[];
 }
 
-/** Node hashes in topological order: abi.encode(bytes32, bytes32, bytes32[]) hashed with keccak256. */
-function nodeHashes(g: DkgGraph, content: Uint8Array): Uint8Array {
-  const { n, order, parentStart, parentIdx } = g;
+/**
+ * Node hashes, abi.encode(bytes32, bytes32, bytes32[]) hashed with keccak256, one Lamport level at a time:
+ * the nodes of a level do not depend on each other, so they are hashed in pairs (SIMD lanes), and each level
+ * is complete (flushed) before the next one reads it.
+ */
+function nodeHashes(g: DkgGraph, content: Uint8Array, lamport: Int32Array): Uint8Array {
+  const { n, parentStart, parentIdx } = g;
   const out = new Uint8Array(32 * n);
   let maxParents = 0;
   for (let i = 0; i < n; i++) maxParents = Math.max(maxParents, parentStart[i + 1]! - parentStart[i]!);
@@ -148,34 +154,52 @@ function nodeHashes(g: DkgGraph, content: Uint8Array): Uint8Array {
   const c32 = new Int32Array(content.buffer, content.byteOffset, 8 * n);
   const o32 = new Int32Array(out.buffer);
   const sorted: number[] = [];
-  for (let k = 0; k < n; k++) {
-    const v = order[k]!;
-    for (let q = 0; q < 8; q++) w[8 + q] = c32[8 * v + q]!;
-    const ps = parentStart[v]!;
-    const count = parentStart[v + 1]! - ps;
-    buf[96 + 28] = (count >>> 24) & 0xff;
-    buf[96 + 29] = (count >>> 16) & 0xff;
-    buf[96 + 30] = (count >>> 8) & 0xff;
-    buf[96 + 31] = count & 0xff;
-    sorted.length = 0;
-    for (let e = 0; e < count; e++) sorted.push(parentIdx[ps + e]!);
-    // Insertion sort by parent node hash (few parents per node).
-    for (let a = 1; a < count; a++) {
-      const x = sorted[a]!;
-      let b = a - 1;
-      while (b >= 0 && compare32(out, 32 * sorted[b]!, out, 32 * x) > 0) {
-        sorted[b + 1] = sorted[b]!;
-        b--;
+  const { start, nodes } = byLevel(lamport);
+  for (let level = 0; level + 1 < start.length; level++) {
+    for (let k = start[level]!; k < start[level + 1]!; k++) {
+      const v = nodes[k]!;
+      for (let q = 0; q < 8; q++) w[8 + q] = c32[8 * v + q]!;
+      const ps = parentStart[v]!;
+      const count = parentStart[v + 1]! - ps;
+      buf[96 + 28] = (count >>> 24) & 0xff;
+      buf[96 + 29] = (count >>> 16) & 0xff;
+      buf[96 + 30] = (count >>> 8) & 0xff;
+      buf[96 + 31] = count & 0xff;
+      sorted.length = 0;
+      for (let e = 0; e < count; e++) sorted.push(parentIdx[ps + e]!);
+      // Insertion sort by parent node hash (few parents per node).
+      for (let a = 1; a < count; a++) {
+        const x = sorted[a]!;
+        let b = a - 1;
+        while (b >= 0 && compare32(out, 32 * sorted[b]!, out, 32 * x) > 0) {
+          sorted[b + 1] = sorted[b]!;
+          b--;
+        }
+        sorted[b + 1] = x;
       }
-      sorted[b + 1] = x;
+      for (let e = 0; e < count; e++) {
+        const from = 8 * sorted[e]!;
+        for (let q = 0; q < 8; q++) w[32 + 8 * e + q] = o32[from + q]!;
+      }
+      pairedKeccak.words(w, 0, 128 + 32 * count, o32, 8 * v);
     }
-    for (let e = 0; e < count; e++) {
-      const from = 8 * sorted[e]!;
-      for (let q = 0; q < 8; q++) w[32 + 8 * e + q] = o32[from + q]!;
-    }
-    keccak256WordsInto(w, 0, 128 + 32 * count, o32, 8 * v);
+    pairedKeccak.flush();
   }
   return out;
+}
+
+/** The nodes grouped by Lamport clock (counting sort): `nodes[start[l], start[l + 1])` have clock l. */
+function byLevel(lamport: Int32Array): { start: Int32Array; nodes: Int32Array } {
+  const n = lamport.length;
+  let max = 0;
+  for (let i = 0; i < n; i++) if (lamport[i]! > max) max = lamport[i]!;
+  const start = new Int32Array(max + 2);
+  for (let i = 0; i < n; i++) start[lamport[i]! + 1]!++;
+  for (let l = 0; l <= max; l++) start[l + 1] = start[l + 1]! + start[l]!;
+  const fill = start.slice(0, max + 1);
+  const nodes = new Int32Array(n);
+  for (let i = 0; i < n; i++) nodes[fill[lamport[i]!]!++] = i;
+  return { start, nodes };
 }
 
 function lamports(g: DkgGraph): Int32Array {
@@ -205,16 +229,19 @@ function evidenceRoot(nodeHash: Uint8Array, packages: readonly ParsedPackage[], 
   // Leaf = keccak256(keccak256(node_hash || keccak256(utf8(artifact)))). Leaves are sorted by hash in the
   // tree, so their order here does not matter: input order.
   const pairs = new Uint8Array(64 * count);
+  const pairs32 = new Int32Array(pairs.buffer);
+  const hash32 = new Int32Array(nodeHash.buffer, nodeHash.byteOffset, nodeHash.byteLength >> 2);
   let j = 0;
   for (let q = 0; q < packages.length; q++) {
-    const from = 32 * rankOf[q]!;
+    const from = 8 * rankOf[q]!;
     const artifacts = packages[q]!.artifactIds;
     for (let a = 0; a < artifacts.length; a++) {
       const o = 64 * j++;
-      for (let b = 0; b < 32; b++) pairs[o + b] = nodeHash[from + b]!;
-      keccak256StringInto(artifacts[a]!, pairs, o + 32);
+      for (let b = 0; b < 8; b++) pairs32[(o >> 2) + b] = hash32[from + b]!;
+      pairedKeccak.string(artifacts[a]!, pairs32, (o + 32) >> 2);
     }
   }
+  pairedKeccak.flush();
   // In place: leaf k lands at [32k, 32k + 32), over pairs already hashed.
   keccak256ManyInto(pairs, 0, 64, count, pairs, 0);
   keccak256ManyInto(pairs, 0, 32, count, pairs, 0);
@@ -262,7 +289,12 @@ function nonNegative(v: unknown): number | null {
   return typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : null;
 }
 
+// Shared by the nodes that carry no metrics / no policy flags (most of them): frozen, so never mutated.
+const NO_METRICS: DkgNode["metrics"] = Object.freeze({ cost: null, latency_ms: null });
+const NO_FLAGS: PolicyFlag[] = Object.freeze([]) as unknown as PolicyFlag[];
+
 function readMetrics(m: unknown): DkgNode["metrics"] {
+  if (m === undefined) return NO_METRICS;
   if (m === null || typeof m !== "object" || Array.isArray(m)) return { cost: null, latency_ms: null };
   const r = m as Record<string, unknown>;
   return { cost: nonNegative(r["cost"]), latency_ms: nonNegative(r["latency_ms"]) ?? nonNegative(r["duration_ms"]) };

@@ -1,5 +1,5 @@
 import { type ParsedPackage, sortedUnique } from "./graph";
-import { keccak256Into } from "./hash/keccak256";
+import { pairedKeccak } from "./hash/paired";
 import { canonicalMember, canonicalString, JcsError } from "./jcs";
 import { MAX_ARTIFACT_ID_LENGTH, MAX_ID_LENGTH } from "./schema";
 
@@ -198,6 +198,7 @@ export function fastParse(evidence: unknown): FastParse | null {
   const m = evidence.length;
   const packages: ParsedPackage[] = new Array(m);
   const content = new Uint8Array(32 * m);
+  const content32 = new Int32Array(content.buffer);
   try {
     for (let j = 0; j < m; j++) {
       const p: unknown = evidence[j];
@@ -272,7 +273,7 @@ export function fastParse(evidence: unknown): FastParse | null {
       }
       ensure(1);
       buf[pos++] = 0x7d;
-      keccak256Into(buf, 0, pos, content, 32 * j);
+      pairedKeccak.bytes(buf, 0, pos, content32, 8 * j);
 
       packages[j] = {
         id,
@@ -292,5 +293,6 @@ export function fastParse(evidence: unknown): FastParse | null {
     if (err instanceof JcsError) return null;
     throw err;
   }
+  pairedKeccak.flush();
   return { packages, content };
 }

@@ -1,59 +1,24 @@
+import {
+  current,
+  DIGEST_A,
+  DIGEST_B,
+  type Engine,
+  ensureInput,
+  INPUT,
+  RATE,
+  TEMPLATE_A,
+  TEMPLATE_B,
+  ZERO_BLOCK,
+} from "./engine";
 import { keccakF1600 } from "./keccakF1600";
-import { KECCAK_WASM } from "./keccakWasm";
 
-/** Sponge rate of keccak256 in bytes (1600 - 2 * 256 bits). */
-const RATE = 136;
+export { type Backend, keccakBackend } from "./engine";
 
 const state = new Int32Array(50);
 const tail = new Uint8Array(RATE);
 
-const INPUT = 1024;
-
-type WasmKeccak = {
-  memory: WebAssembly.Memory;
-  bytes: Uint8Array;
-  /** The same memory as 32-bit words (the state is words 0..49). */
-  words: Int32Array;
-  absorb: (ptr: number, blocks: number) => void;
-};
-
-/**
- * The WebAssembly absorber (native 64-bit lanes, several times faster than 32-bit JS), compiled synchronously
- * from 1.5 KB of bytes. Where WebAssembly is unavailable or synchronous compilation is refused, the pure JS
- * permutation is used instead; both give the same bytes (tested).
- */
-function loadWasm(): WasmKeccak | null {
-  try {
-    if (typeof WebAssembly !== "object") return null;
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(KECCAK_WASM), {});
-    const memory = instance.exports["memory"] as WebAssembly.Memory;
-    const absorb = instance.exports["absorb"] as (ptr: number, blocks: number) => void;
-    return { memory, bytes: new Uint8Array(memory.buffer), words: new Int32Array(memory.buffer), absorb };
-  } catch {
-    return null;
-  }
-}
-
-let wasm: WasmKeccak | null = loadWasm();
-
-/** Which implementation is in use (`"wasm"` or `"js"`); `force` switches (tests compare both). */
-export function keccakBackend(force?: "wasm" | "js"): "wasm" | "js" {
-  if (force === "js") wasm = null;
-  else if (force === "wasm") wasm = loadWasm();
-  return wasm ? "wasm" : "js";
-}
-
-function ensureInput(w: WasmKeccak, bytes: number): Uint8Array {
-  if (INPUT + bytes > w.bytes.length) {
-    w.memory.grow(Math.ceil((INPUT + bytes - w.bytes.length) / 65536));
-    w.bytes = new Uint8Array(w.memory.buffer);
-    w.words = new Int32Array(w.memory.buffer);
-  }
-  return w.bytes;
-}
-
 /** Pads the `length` input bytes already at INPUT, absorbs them, writes the digest to `out`. */
-function finishWasm(w: WasmKeccak, length: number, out: Uint8Array, o: number): void {
+function finishWasm(w: Engine, length: number, out: Uint8Array, o: number): void {
   const padded = (Math.floor(length / RATE) + 1) * RATE;
   const m = w.bytes;
   m.fill(0, 0, 200);
@@ -68,13 +33,14 @@ const encoder = new TextEncoder();
 
 /** keccak256(utf8(s)) written to `out[outOffset, outOffset + 32)`, encoding straight into the hasher's memory. */
 export function keccak256Utf8Into(s: string, out: Uint8Array, outOffset: number): void {
+  const wasm = current.engine;
   if (!wasm) {
     const bytes = encoder.encode(s);
     keccak256Into(bytes, 0, bytes.length, out, outOffset);
     return;
   }
-  const m = ensureInput(wasm, 3 * s.length + RATE);
-  const { written } = encoder.encodeInto(s, m.subarray(INPUT));
+  ensureInput(wasm, 3 * s.length + RATE);
+  const { written } = encoder.encodeInto(s, wasm.bytes.subarray(INPUT));
   finishWasm(wasm, written, out, outOffset);
 }
 
@@ -89,8 +55,10 @@ export function keccak256Into(
   out: Uint8Array,
   outOffset: number,
 ): void {
+  const wasm = current.engine;
   if (wasm) {
-    const m = ensureInput(wasm, length + RATE);
+    ensureInput(wasm, length + RATE);
+    const m = wasm.bytes;
     if (length <= 256) for (let i = 0; i < length; i++) m[INPUT + i] = data[offset + i]!;
     else m.set(data.subarray(offset, offset + length), INPUT);
     finishWasm(wasm, length, out, outOffset);
@@ -141,6 +109,7 @@ export function keccak256PairInto(
   outOffset: number,
   bSrc: Uint8Array = src,
 ): void {
+  const wasm = current.engine;
   if (wasm) {
     const m = wasm.bytes;
     for (let i = 0; i < 32; i++) {
@@ -163,10 +132,10 @@ export function keccak256(data: Uint8Array): Uint8Array {
   return out;
 }
 
-// Batched fixed-size hashing. With a zeroed state, absorbing a block only XORs it in, so each message is
-// written (padded, as 32-bit words) straight into the state, and an all-zero block is absorbed to run the
-// permutation: no per-hash fills, copies through the input area or view allocations.
-const ZERO_BLOCK = 720; // [720, 856): between the round constants ([512, 704)) and the input area, never written
+// Batched fixed-size hashing. With a zeroed state, absorbing a block only XORs it in, so without SIMD each
+// message is written (padded, as 32-bit words) straight into the state, and an all-zero block is absorbed to
+// run the permutation: no per-hash fills, copies through the input area or view allocations. With SIMD, two
+// padded one-block templates take a message each and `hash2` runs both.
 const pad = new Int32Array(50);
 const ZEROS = new Int32Array(50);
 
@@ -180,10 +149,29 @@ function padTemplate(len: number): void {
   pad[33] = pad[33]! | (0x80 << 24); // 0x80 at byte 135
 }
 
+/** Both SIMD templates hold the padding of a `len`-byte message; the message words are then overwritten. */
+function prepareTemplates(e: Engine, len: number): void {
+  padTemplate(len);
+  e.words.set(pad.subarray(0, RATE >> 2), TEMPLATE_A >> 2);
+  e.words.set(pad.subarray(0, RATE >> 2), TEMPLATE_B >> 2);
+}
+
+/** Runs `hash2` on the two templates; digest A to `d32[da, da + 8)`, digest B to `d32[db, db + 8)`. */
+function hashTemplates(e: Engine, d32: Int32Array, da: number, db: number): void {
+  e.hash2!(TEMPLATE_A, TEMPLATE_B, 1, DIGEST_A, DIGEST_B);
+  const m32 = e.words;
+  const a = DIGEST_A >> 2;
+  const b = DIGEST_B >> 2;
+  for (let i = 0; i < 8; i++) {
+    d32[da + i] = m32[a + i]!;
+    d32[db + i] = m32[b + i]!;
+  }
+}
+
 /**
  * keccak256 of `count` messages of `len` bytes each (a multiple of 4, at most 132), back to back from
- * `src[srcOffset]`; the digests go back to back from `dst[dstOffset]`. Message k is read before digest k is
- * written, so hashing in place (same buffer and offset; digests then compact to the front) is fine.
+ * `src[srcOffset]`; the digests go back to back from `dst[dstOffset]`. Messages k and k + 1 are read before
+ * digest k is written, so hashing in place (same buffer and offset; digests then compact to the front) is fine.
  */
 export function keccak256ManyInto(
   src: Uint8Array,
@@ -193,33 +181,66 @@ export function keccak256ManyInto(
   dst: Uint8Array,
   dstOffset: number,
 ): void {
+  const wasm = current.engine;
   const s32 = words(src);
   const d32 = words(dst);
   if (!wasm || !s32 || !d32 || len % 4 !== 0 || len > 132 || srcOffset % 4 !== 0 || dstOffset % 4 !== 0) {
     for (let k = 0; k < count; k++) keccak256Into(src, srcOffset + len * k, len, dst, dstOffset + 32 * k);
     return;
   }
-  const st = wasm.words;
-  const absorbBlock = wasm.absorb;
-  padTemplate(len);
   const w = len >> 2;
   let so = srcOffset >> 2;
   let d = dstOffset >> 2;
-  for (let k = 0; k < count; k++) {
+  let k = 0;
+  if (wasm.hash2) {
+    prepareTemplates(wasm, len);
+    const m32 = wasm.words;
+    const ta = TEMPLATE_A >> 2;
+    const tb = TEMPLATE_B >> 2;
+    for (; k + 1 < count; k += 2) {
+      for (let i = 0; i < w; i++) {
+        m32[ta + i] = s32[so + i]!;
+        m32[tb + i] = s32[so + w + i]!;
+      }
+      hashTemplates(wasm, d32, d, d + 8);
+      so += 2 * w;
+      d += 16;
+    }
+  }
+  const st = wasm.words;
+  padTemplate(len);
+  for (; k < count; k++) {
     st.set(pad); // padding and zeros, one native copy
     for (let i = 0; i < w; i++) st[i] = s32[so + i]!;
-    absorbBlock(ZERO_BLOCK, 1);
+    wasm.absorb(ZERO_BLOCK, 1);
     for (let i = 0; i < 8; i++) d32[d + i] = st[i]!;
     so += w;
     d += 8;
   }
 }
 
+/** Writes the children of Merkle node `i`, the smaller first, as 16 words at word `to` of `m32`. */
+function writeSortedPair(nodes: Uint8Array, n32: Int32Array, i: number, m32: Int32Array, to: number): void {
+  let a = 8 * (2 * i + 1);
+  let b = a + 8;
+  if (compareBytes32(nodes, 4 * a, 4 * b) > 0) {
+    const t = a;
+    a = b;
+    b = t;
+  }
+  for (let q = 0; q < 8; q++) {
+    m32[to + q] = n32[a + q]!;
+    m32[to + 8 + q] = n32[b + q]!;
+  }
+}
+
 /**
  * The internal nodes `[0, firstLeaf)` of an array-layout Merkle tree (`nodes`, 32 bytes each): node i =
- * keccak256 of its children 2i+1 and 2i+2, the smaller first. Bottom-up, in one pass.
+ * keccak256 of its children 2i+1 and 2i+2, the smaller first. Bottom-up, in one pass; with SIMD, nodes i and
+ * i - 1 together (for i - 1 >= 1 their children are all above i, so already done).
  */
 export function merkleInternalInto(nodes: Uint8Array, firstLeaf: number): void {
+  const wasm = current.engine;
   const n32 = words(nodes);
   if (!wasm || !n32) {
     for (let i = firstLeaf - 1; i >= 0; i--) {
@@ -230,23 +251,21 @@ export function merkleInternalInto(nodes: Uint8Array, firstLeaf: number): void {
     }
     return;
   }
+  let i = firstLeaf - 1;
+  if (wasm.hash2) {
+    prepareTemplates(wasm, 64);
+    for (; i >= 2; i -= 2) {
+      writeSortedPair(nodes, n32, i, wasm.words, TEMPLATE_A >> 2);
+      writeSortedPair(nodes, n32, i - 1, wasm.words, TEMPLATE_B >> 2);
+      hashTemplates(wasm, n32, 8 * i, 8 * (i - 1));
+    }
+  }
   const st = wasm.words;
-  const absorbBlock = wasm.absorb;
   padTemplate(64);
-  for (let i = firstLeaf - 1; i >= 0; i--) {
-    let a = 8 * (2 * i + 1);
-    let b = a + 8;
-    if (compareBytes32(nodes, 4 * a, 4 * b) > 0) {
-      const t = a;
-      a = b;
-      b = t;
-    }
+  for (; i >= 0; i--) {
     st.set(pad);
-    for (let q = 0; q < 8; q++) {
-      st[q] = n32[a + q]!;
-      st[8 + q] = n32[b + q]!;
-    }
-    absorbBlock(ZERO_BLOCK, 1);
+    writeSortedPair(nodes, n32, i, st, 0);
+    wasm.absorb(ZERO_BLOCK, 1);
     for (let q = 0; q < 8; q++) n32[8 * i + q] = st[q]!;
   }
 }
@@ -270,6 +289,7 @@ export function keccak256WordsInto(
   out: Int32Array,
   outWord: number,
 ): void {
+  const wasm = current.engine;
   if (!wasm || len % 4 !== 0) {
     const bytes = new Uint8Array(src.buffer, src.byteOffset, src.byteLength);
     const digest = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
@@ -298,7 +318,7 @@ export function keccak256WordsInto(
  */
 export function keccak256StringInto(s: string, out: Uint8Array, outOffset: number): void {
   const len = s.length;
-  const w = wasm;
+  const w = current.engine;
   if (!w || len > 135) {
     keccak256Utf8Into(s, out, outOffset);
     return;
