@@ -73,4 +73,17 @@ describe("fastParse (validation + content hashing fast path)", () => {
     ];
     for (const evidence of bad) expect(fastParse(evidence)).toBeNull();
   });
+
+  it("checks raw strings for anything JCS escapes (quotes, backslashes, controls, non-ASCII) on the fast path", () => {
+    const odd = ['a"b', "a\\b", "a\nb", "caf\u00e9", "\u{1f600}", "del\u007f", '"', "x".repeat(300)];
+    for (const s of odd) {
+      const evidence = [
+        pkg(`root${s}`, R, [], { event_type: s, note: `${s}!` }),
+        { ...pkg("child", R, [`root${s}`]), artifact_ids: [`ar://${s}`, "ar://plain"] },
+      ];
+      const fast = fastParse(evidence);
+      expect(fast).not.toBeNull();
+      expect(fast!.content).toEqual(general(evidence).content);
+    }
+  });
 });

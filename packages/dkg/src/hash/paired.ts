@@ -62,20 +62,50 @@ export const pairedKeccak = {
       jsFallback(bytes, 0, bytes.length, out, outWord);
       return;
     }
-    // ASCII (ids, URIs) is copied char by char, checked on the way; anything else is encoded as UTF-8.
+    // Assumed ASCII (ids, URIs, canonical JSON mostly are): then the UTF-8 length is the string length, which
+    // `place` needs. Short strings are copied char by char, long ones encoded natively; otherwise re-encoded.
     const len = s.length;
     const ptr = place(e, len);
     const m = e.bytes;
-    for (let i = 0; i < len; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 0x80) {
+    if (len > 64) {
+      const { read, written } = encoder.encodeInto(s, m.subarray(ptr, ptr + (Math.floor(len / RATE) + 1) * RATE));
+      if (read !== len || written !== len) {
         const bytes = encoder.encode(s);
         pairedKeccak.bytes(bytes, 0, bytes.length, out, outWord);
         return;
       }
-      m[ptr + i] = c;
+    } else {
+      for (let i = 0; i < len; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) {
+          const bytes = encoder.encode(s);
+          pairedKeccak.bytes(bytes, 0, bytes.length, out, outWord);
+          return;
+        }
+        m[ptr + i] = c;
+      }
     }
     dispatch(e, ptr, len, out, outWord);
+  },
+
+  /**
+   * keccak256(utf8(json)) for canonical JSON that the caller assembled from raw strings, provided it is what it
+   * claims: ASCII, no control character nor backslash, and exactly `quotes` double quotes (the structural ones,
+   * so no raw string held one). Returns false, hashing nothing, when that does not hold or cannot be checked
+   * (no SIMD): the caller then writes the escaped form itself.
+   */
+  json(json: string, quotes: number, out: Int32Array, outWord: number): boolean {
+    const e = current.engine;
+    if (!e?.scanJson) return false;
+    const len = json.length;
+    const ptr = place(e, len);
+    const { read, written } = encoder.encodeInto(
+      json,
+      e.bytes.subarray(ptr, ptr + (Math.floor(len / RATE) + 1) * RATE),
+    );
+    if (read !== len || written !== len || e.scanJson(ptr, len) !== quotes) return false;
+    dispatch(e, ptr, len, out, outWord);
+    return true;
   },
 
   /** Hashes the messages still waiting for a partner: every digest requested so far is written. */
