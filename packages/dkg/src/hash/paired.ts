@@ -67,8 +67,8 @@ export const pairedKeccak = {
     const len = s.length;
     const ptr = place(e, len);
     const m = e.bytes;
-    if (len > 64) {
-      const { read, written } = encoder.encodeInto(s, m.subarray(ptr, ptr + (Math.floor(len / RATE) + 1) * RATE));
+    if (len > 16) {
+      const { read, written } = encoder.encodeInto(s, viewAt(e, ptr, len));
       if (read !== len || written !== len) {
         const bytes = encoder.encode(s);
         pairedKeccak.bytes(bytes, 0, bytes.length, out, outWord);
@@ -99,10 +99,7 @@ export const pairedKeccak = {
     if (!e?.scanJson) return false;
     const len = json.length;
     const ptr = place(e, len);
-    const { read, written } = encoder.encodeInto(
-      json,
-      e.bytes.subarray(ptr, ptr + (Math.floor(len / RATE) + 1) * RATE),
-    );
+    const { read, written } = encoder.encodeInto(json, viewAt(e, ptr, len));
     if (read !== len || written !== len || e.scanJson(ptr, len) !== quotes) return false;
     dispatch(e, ptr, len, out, outWord);
     return true;
@@ -125,6 +122,25 @@ const encoder = new TextEncoder();
 // The message waiting in each block-count slot: where its digest goes.
 const waitingOut: (Int32Array | null)[] = new Array(MAX_PAIRED_BLOCKS + 1).fill(null);
 const waitingWord = new Int32Array(MAX_PAIRED_BLOCKS + 1);
+
+// Views of the slots for encodeInto, made once per memory buffer (a subarray per message costs an allocation).
+let viewsOf: ArrayBuffer | null = null;
+const slotViews: Uint8Array[] = [];
+const partnerViews: Uint8Array[] = [];
+
+/** The memory from `ptr` (as returned by `place` for `len` bytes) to the end of the message's padded blocks. */
+function viewAt(e: Engine, ptr: number, len: number): Uint8Array {
+  const blocks = Math.floor(len / RATE) + 1;
+  if (ptr === INPUT) return e.bytes.subarray(ptr, ptr + blocks * RATE);
+  if (viewsOf !== e.bytes.buffer) {
+    viewsOf = e.bytes.buffer as ArrayBuffer;
+    for (let b = 1; b <= MAX_PAIRED_BLOCKS; b++) {
+      slotViews[b] = e.bytes.subarray(pendingSlot(b), pendingSlot(b) + b * RATE);
+      partnerViews[b] = e.bytes.subarray(PARTNER, PARTNER + b * RATE);
+    }
+  }
+  return (ptr === PARTNER ? partnerViews : slotViews)[blocks]!;
+}
 
 /** Where a message of `len` bytes is to be written: its slot, the partner area, or INPUT when it runs alone. */
 function place(e: Engine, len: number): number {
