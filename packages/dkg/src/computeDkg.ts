@@ -73,7 +73,7 @@ export function computeDkg(evidence: unknown, options: ComputeDkgOptions = {}): 
       timestamp: p.timestamp,
       parent_ids: p.parentIds,
       artifact_ids: p.artifactIds,
-      payload_hash: p.payloadHash.toLowerCase() as Hex,
+      payload_hash: p.payloadHashLower,
       signature:
         p.signature === undefined
           ? "absent"

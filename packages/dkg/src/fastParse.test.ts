@@ -28,7 +28,12 @@ describe("fastParse (validation + content hashing fast path)", () => {
         const withExtra = evidence.map((p) => ({
           ...fields,
           ...p,
-          ...(upper ? { author: p.author.toUpperCase().replace("0X", "0x") } : {}),
+          ...(upper
+            ? {
+                author: p.author.toUpperCase().replace("0X", "0x"),
+                payload_hash: p.payload_hash.toUpperCase().replace("0X", "0x"),
+              }
+            : {}),
         }));
         let expected: ReturnType<typeof general> | undefined;
         try {

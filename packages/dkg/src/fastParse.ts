@@ -84,24 +84,32 @@ function writeStringArray(values: readonly string[]): void {
   buf[pos++] = 0x5d;
 }
 
-// 1 for the ASCII hex digits.
+// The ASCII hex digits: 1 for 0-9 and a-f, 2 for A-F.
 const HEX = new Uint8Array(128);
-for (const c of "0123456789abcdefABCDEF") HEX[c.charCodeAt(0)] = 1;
+for (const c of "0123456789abcdef") HEX[c.charCodeAt(0)] = 1;
+for (const c of "ABCDEF") HEX[c.charCodeAt(0)] = 2;
 
-function isHex(s: string, from: number): boolean {
+/** 0 if `s` from `from` is not all hex digits, else 1, or 3 when some digit is upper-case. */
+function hexDigits(s: string, from: number): number {
+  let seen = 1;
   for (let i = from; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 128 || HEX[c] === 0) return false;
+    const k = c >= 128 ? 0 : HEX[c]!;
+    if (k === 0) return 0;
+    seen |= k;
   }
-  return true;
+  return seen;
 }
 
-const isHexOfLength = (v: unknown, chars: number): v is `0x${string}` =>
-  typeof v === "string" &&
-  v.length === chars + 2 &&
-  v.charCodeAt(0) === 0x30 &&
-  v.charCodeAt(1) === 0x78 &&
-  isHex(v, 2);
+const isHex = (s: string, from: number): boolean => hexDigits(s, from) !== 0;
+
+/** 0x + `chars` hex digits, as `s` when it has no upper-case digit (toLowerCase allocates): else null. */
+function lowerHexOfLength(v: unknown, chars: number): `0x${string}` | null {
+  if (typeof v !== "string" || v.length !== chars + 2 || v.charCodeAt(0) !== 0x30 || v.charCodeAt(1) !== 0x78)
+    return null;
+  const digits = hexDigits(v, 2);
+  return digits === 0 ? null : digits === 1 ? (v as `0x${string}`) : (v.toLowerCase() as `0x${string}`);
+}
 
 /** Writes a string known to need no escaping (validated hex) as a JSON string literal. */
 function writeQuotedAscii(s: string): void {
@@ -289,8 +297,8 @@ export function fastParse(evidence: unknown): FastParse | null {
       const r = p as Record<string, unknown>;
       const id = r["arweave_tx_id"];
       if (typeof id !== "string" || id.length < 1 || id.length > MAX_ID_LENGTH) return null;
-      const author = r["author"];
-      if (!isHexOfLength(author, 40)) return null;
+      const lowerAuthor = lowerHexOfLength(r["author"], 40);
+      if (lowerAuthor === null) return null;
       const timestamp = r["timestamp"];
       if (
         typeof timestamp !== "number" ||
@@ -299,8 +307,9 @@ export function fastParse(evidence: unknown): FastParse | null {
         timestamp > Number.MAX_SAFE_INTEGER
       )
         return null;
-      const payloadHash = r["payload_hash"];
-      if (!isHexOfLength(payloadHash, 64)) return null;
+      const payloadHash = r["payload_hash"] as `0x${string}`;
+      const payloadHashLower = lowerHexOfLength(payloadHash, 64);
+      if (payloadHashLower === null) return null;
       const parents = idList(r["parent_ids"], MAX_ID_LENGTH);
       if (parents === null) return null;
       const artifacts = idList(r["artifact_ids"], MAX_ARTIFACT_ID_LENGTH);
@@ -322,7 +331,6 @@ export function fastParse(evidence: unknown): FastParse | null {
         if (r[k] !== undefined) keys.push(k);
       }
       const layout = memberLayout();
-      const lowerAuthor = author.toLowerCase() as `0x${string}`;
       const parentIds = parents ? parents.sorted : [];
       const artifactIds = artifacts ? artifacts.sorted : [];
 
@@ -340,6 +348,7 @@ export function fastParse(evidence: unknown): FastParse | null {
         parentIds,
         artifactIds,
         payloadHash,
+        payloadHashLower,
         signature,
         raw: r,
         inputIndex: j,

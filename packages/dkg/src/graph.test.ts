@@ -14,6 +14,7 @@ function parsed(id: string, parents: string[], inputIndex: number, artifacts: st
     parentIds: p.sorted,
     artifactIds: a.sorted,
     payloadHash: "0x00",
+    payloadHashLower: "0x00",
     signature: undefined,
     raw: {},
     inputIndex,
