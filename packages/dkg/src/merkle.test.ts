@@ -37,4 +37,29 @@ describe("buildMerkleTree", () => {
       { numRuns: 100 },
     );
   });
+
+  it("matches OpenZeppelin on large trees (radix-sorted leaves), prefix ties included", () => {
+    for (const count of [1024, 2500]) {
+      const flat = new Uint8Array(32 * count);
+      let x = count;
+      for (let i = 0; i < flat.length; i++) {
+        x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+        flat[i] = x >>> 24;
+      }
+      // Every 7th leaf shares its first 4 bytes with the previous one; every 11th differs only in byte 3.
+      for (let i = 1; i < count; i++) {
+        if (i % 7 === 0) flat.copyWithin(32 * i, 32 * (i - 1), 32 * (i - 1) + 4);
+        if (i % 11 === 0) {
+          flat.copyWithin(32 * i, 32 * (i - 1), 32 * (i - 1) + 3);
+          flat[32 * i + 3] = flat[32 * (i - 1) + 3]! ^ 1;
+        }
+      }
+      const leaves = Array.from({ length: count }, (_, i) => toHexSlice(flat, 32 * i, 32));
+      const tree = buildMerkleTree(flat, count);
+      const oz = SimpleMerkleTree.of(leaves);
+      expect(merkleRoot(tree)).toBe(oz.root);
+      for (const i of [0, 7, 11, count - 1])
+        expect(merkleProof(tree, tree.leafPosition[i]!)).toEqual(oz.getProof(leaves[i]!));
+    }
+  });
 });
