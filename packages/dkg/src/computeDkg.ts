@@ -5,7 +5,7 @@ import { DkgError } from "./errors/dkg";
 import { fastParse } from "./fastParse";
 import { buildGraph, byCodeUnits, type DkgAnomaly, type DkgGraph, type ParsedPackage, parseEvidence } from "./graph";
 import { compare32, fromHex, toHex32All } from "./hash/hex";
-import { keccak256ManyInto } from "./hash/keccak256";
+import { keccak256ManyInto, keccak256StringsInto } from "./hash/keccak256";
 import { pairedKeccak } from "./hash/paired";
 import { buildMerkleTree, merkleRoot } from "./merkle";
 import { addressSchema } from "./schema";
@@ -231,17 +231,18 @@ function evidenceRoot(nodeHash: Uint8Array, packages: readonly ParsedPackage[], 
   const pairs = new Uint8Array(64 * count);
   const pairs32 = new Int32Array(pairs.buffer);
   const hash32 = new Int32Array(nodeHash.buffer, nodeHash.byteOffset, nodeHash.byteLength >> 2);
+  const ids: string[] = new Array(count);
   let j = 0;
   for (let q = 0; q < packages.length; q++) {
     const from = 8 * rankOf[q]!;
     const artifacts = packages[q]!.artifactIds;
     for (let a = 0; a < artifacts.length; a++) {
-      const o = 64 * j++;
-      for (let b = 0; b < 8; b++) pairs32[(o >> 2) + b] = hash32[from + b]!;
-      pairedKeccak.string(artifacts[a]!, pairs32, (o + 32) >> 2);
+      const o = 16 * j;
+      for (let b = 0; b < 8; b++) pairs32[o + b] = hash32[from + b]!;
+      ids[j++] = artifacts[a]!;
     }
   }
-  pairedKeccak.flush();
+  keccak256StringsInto(ids, pairs32, 8, 16); // artifact hashes: the second half of each pair
   // In place: leaf k lands at [32k, 32k + 32), over pairs already hashed.
   keccak256ManyInto(pairs, 0, 64, count, pairs, 0);
   keccak256ManyInto(pairs, 0, 32, count, pairs, 0);

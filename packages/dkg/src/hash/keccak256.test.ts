@@ -8,6 +8,7 @@ import {
   keccak256Into,
   keccak256ManyInto,
   keccak256StringInto,
+  keccak256StringsInto,
   keccak256WordsInto,
   keccakBackend,
   merkleInternalInto,
@@ -142,6 +143,26 @@ describe.each(["simd", "wasm", "js"] as const)("keccak256 (%s backend)", (backen
         },
       ),
       { numRuns: 60 },
+    );
+  });
+
+  it("hashes lists of strings in pairs (short ASCII), alone otherwise, at any stride", () => {
+    keccakBackend(backend);
+    const str = fc.oneof(
+      fc.string({ maxLength: 140 }),
+      fc.string({ maxLength: 20, unit: "binary" }),
+      fc.constantFrom("", "a".repeat(134), "b".repeat(135), "c".repeat(136), "é"),
+    );
+    fc.assert(
+      fc.property(fc.array(str, { maxLength: 30 }), fc.integer({ min: 8, max: 20 }), (strings, stride) => {
+        const out = new Int32Array(2 + stride * strings.length + 8);
+        keccak256StringsInto(strings, out, 2, stride);
+        const bytes = new Uint8Array(out.buffer);
+        strings.forEach((s, k) => {
+          expect(toHexSlice(bytes, 4 * (2 + k * stride), 32)).toBe(bytesToHex(keccak_256(stringToBytes(s))));
+        });
+      }),
+      { numRuns: 200 },
     );
   });
 });

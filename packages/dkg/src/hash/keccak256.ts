@@ -345,3 +345,77 @@ export function keccak256StringInto(s: string, out: Uint8Array, outOffset: numbe
   const m = w.bytes;
   for (let i = 0; i < 32; i++) out[outOffset + i] = m[i]!;
 }
+
+// Views of the two one-block templates for encodeInto (bytes 0..134: byte 135 holds the final padding bit).
+let templateViewsOf: ArrayBuffer | null = null;
+let templateViewA: Uint8Array = new Uint8Array(0);
+let templateViewB: Uint8Array = new Uint8Array(0);
+
+/**
+ * Writes the UTF-8 of `s` into a one-block template whose previous message was `prevLen` bytes, and its
+ * padding, keeping the rest of the block zero. Returns the new length, or -1 (template untouched beyond the
+ * message area) when `s` is not ASCII of at most 135 bytes.
+ */
+function writeAsciiTemplate(m: Uint8Array, base: number, view: Uint8Array, s: string, prevLen: number): number {
+  const len = s.length;
+  if (len > RATE - 1) return -1;
+  const { read, written } = encoder.encodeInto(s, view);
+  if (read !== len || written !== len) return -1;
+  for (let i = base + len + 1; i <= base + prevLen; i++) m[i] = 0; // the previous message's tail and 0x01
+  m[base + len] = len === RATE - 1 ? 0x81 : 0x01;
+  if (len !== RATE - 1) m[base + RATE - 1] = 0x80;
+  return len;
+}
+
+/**
+ * keccak256(utf8(s)) of every string, the digest of `strings[k]` to words `[firstWord + k * strideWords, + 8)`
+ * of `out`. Two at a time through the SIMD templates (ids and URIs are short ASCII); anything else alone.
+ */
+export function keccak256StringsInto(
+  strings: readonly string[],
+  out: Int32Array,
+  firstWord: number,
+  strideWords: number,
+): void {
+  const e = current.engine;
+  const count = strings.length;
+  const outBytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  const alone = (k: number) => keccak256StringInto(strings[k]!, outBytes, 4 * (firstWord + k * strideWords));
+  let k = 0;
+  if (e?.hash2) {
+    let m = e.bytes;
+    // Fresh templates (zero, final padding bit), and views of this memory buffer; again after a string hashed
+    // alone, which may have grown the memory and left bytes behind.
+    const reset = () => {
+      m = e.bytes;
+      if (templateViewsOf !== m.buffer) {
+        templateViewsOf = m.buffer as ArrayBuffer;
+        templateViewA = m.subarray(TEMPLATE_A, TEMPLATE_A + RATE - 1);
+        templateViewB = m.subarray(TEMPLATE_B, TEMPLATE_B + RATE - 1);
+      }
+      m.fill(0, TEMPLATE_A, TEMPLATE_B + RATE);
+      m[TEMPLATE_A + RATE - 1] = 0x80;
+      m[TEMPLATE_B + RATE - 1] = 0x80;
+    };
+    reset();
+    let lenA = 0;
+    let lenB = 0;
+    for (; k + 1 < count; k += 2) {
+      const a = writeAsciiTemplate(m, TEMPLATE_A, templateViewA, strings[k]!, lenA);
+      const b = a < 0 ? -1 : writeAsciiTemplate(m, TEMPLATE_B, templateViewB, strings[k + 1]!, lenB);
+      if (a < 0 || b < 0) {
+        alone(k);
+        alone(k + 1);
+        reset();
+        lenA = 0;
+        lenB = 0;
+        continue;
+      }
+      lenA = a;
+      lenB = b;
+      const w = firstWord + k * strideWords;
+      hashTemplates(e, out, w, w + strideWords);
+    }
+  }
+  for (; k < count; k++) alone(k);
+}
