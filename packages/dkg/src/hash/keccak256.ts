@@ -279,39 +279,6 @@ function compareBytes32(b: Uint8Array, x: number, y: number): number {
 }
 
 /**
- * keccak256 of the `len` bytes (a multiple of 4) at word `wordOffset` of `src`, written at word `outWord` of
- * `out`: whole 32-bit words are copied into the hasher (node hashes: 160-224 bytes per node).
- */
-export function keccak256WordsInto(
-  src: Int32Array,
-  wordOffset: number,
-  len: number,
-  out: Int32Array,
-  outWord: number,
-): void {
-  const wasm = current.engine;
-  if (!wasm || len % 4 !== 0) {
-    const bytes = new Uint8Array(src.buffer, src.byteOffset, src.byteLength);
-    const digest = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-    keccak256Into(bytes, 4 * wordOffset, len, digest, 4 * (outWord + 0));
-    return;
-  }
-  const blocks = Math.floor(len / RATE) + 1;
-  ensureInput(wasm, blocks * RATE);
-  const m32 = wasm.words;
-  for (let i = 0; i < 50; i++) m32[i] = 0;
-  const base = INPUT >> 2;
-  const w = len >> 2;
-  for (let i = 0; i < w; i++) m32[base + i] = src[wordOffset + i]!;
-  const end = base + (blocks * RATE) / 4;
-  for (let i = base + w; i < end; i++) m32[i] = 0;
-  m32[base + w] = 1; // 0x01 right after the message
-  m32[end - 1] = m32[end - 1]! | (0x80 << 24); // 0x80 in the last byte of the last block
-  wasm.absorb(INPUT, blocks);
-  for (let i = 0; i < 8; i++) out[outWord + i] = m32[i]!;
-}
-
-/**
  * keccak256(utf8(s)) written to `out[outOffset, outOffset + 32)`. ASCII strings of up to 135 characters (ids,
  * artifact URIs) are packed four characters per word straight into the state; anything else is encoded with
  * TextEncoder. Same bytes either way.

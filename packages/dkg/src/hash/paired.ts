@@ -54,40 +54,6 @@ export const pairedKeccak = {
     dispatch(e, ptr, len, out, outWord);
   },
 
-  /** keccak256(utf8(s)). */
-  string(s: string, out: Int32Array, outWord: number): void {
-    const e = current.engine;
-    if (!e) {
-      const bytes = encoder.encode(s);
-      jsFallback(bytes, 0, bytes.length, out, outWord);
-      return;
-    }
-    // Assumed ASCII (ids, URIs, canonical JSON mostly are): then the UTF-8 length is the string length, which
-    // `place` needs. Short strings are copied char by char, long ones encoded natively; otherwise re-encoded.
-    const len = s.length;
-    const ptr = place(e, len);
-    const m = e.bytes;
-    if (len > 16) {
-      const { read, written } = encoder.encodeInto(s, viewAt(e, ptr, len));
-      if (read !== len || written !== len) {
-        const bytes = encoder.encode(s);
-        pairedKeccak.bytes(bytes, 0, bytes.length, out, outWord);
-        return;
-      }
-    } else {
-      for (let i = 0; i < len; i++) {
-        const c = s.charCodeAt(i);
-        if (c >= 0x80) {
-          const bytes = encoder.encode(s);
-          pairedKeccak.bytes(bytes, 0, bytes.length, out, outWord);
-          return;
-        }
-        m[ptr + i] = c;
-      }
-    }
-    dispatch(e, ptr, len, out, outWord);
-  },
-
   /**
    * keccak256(utf8(json)) for canonical JSON that the caller assembled from raw strings, provided it is what it
    * claims: ASCII, no control character nor backslash, and exactly `quotes` double quotes (the structural ones,
