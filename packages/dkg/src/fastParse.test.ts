@@ -70,6 +70,8 @@ describe("fastParse (validation + content hashing fast path)", () => {
       [{ ...ok[0], parent_ids: "a" }],
       [{ ...ok[0], parent_ids: [""] }],
       [{ ...ok[0], artifact_ids: [1] }],
+      [{ ...ok[0], parent_ids: ["a", "a", 5] }], // a duplicate must not stop the checks of the rest
+      [{ ...ok[0], artifact_ids: ["x", "x", ""] }],
       [{ ...ok[0], signature: "0x1" }],
       [{ ...ok[0], signature: 12 }],
       [{ ...ok[0], extra: Number.POSITIVE_INFINITY }],

@@ -103,12 +103,22 @@ function hexDigits(s: string, from: number): number {
 
 const isHex = (s: string, from: number): boolean => hexDigits(s, from) !== 0;
 
+/** Whether `v` is a string of `0x` and `chars` more characters (the digits are checked elsewhere). */
+function hexShape(v: unknown, chars: number): v is `0x${string}` {
+  return typeof v === "string" && v.length === chars + 2 && v.charCodeAt(0) === 0x30 && v.charCodeAt(1) === 0x78;
+}
+
 /** 0x + `chars` hex digits, as `s` when it has no upper-case digit (toLowerCase allocates): else null. */
 function lowerHexOfLength(v: unknown, chars: number): `0x${string}` | null {
   if (typeof v !== "string" || v.length !== chars + 2 || v.charCodeAt(0) !== 0x30 || v.charCodeAt(1) !== 0x78)
     return null;
-  const digits = hexDigits(v, 2);
-  return digits === 0 ? null : digits === 1 ? (v as `0x${string}`) : (v.toLowerCase() as `0x${string}`);
+  // Lower-case digits by range tests; from the first other character on, the full check (upper case, invalid).
+  for (let i = 2; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if ((c - 0x30) >>> 0 > 9 && (c - 0x61) >>> 0 > 5)
+      return hexDigits(v, i) === 0 ? null : (v.toLowerCase() as `0x${string}`);
+  }
+  return v as `0x${string}`;
 }
 
 /** Writes a string known to need no escaping (validated hex) as a JSON string literal. */
@@ -125,11 +135,16 @@ function writeQuotedAscii(s: string): void {
 
 const EMPTY_LIST: readonly string[] = Object.freeze([]);
 
+/** Set by idList: the ids its last list held more than once (`sortedUnique`), usually none. */
+let listDuplicates: readonly string[] = EMPTY_LIST;
+
 /**
- * A validated `parent_ids` / `artifact_ids` (absent = empty), sorted and de-duplicated as `sortedUnique`
- * does, or `null` when the value would fail the schema.
+ * A validated `parent_ids` / `artifact_ids` sorted and de-duplicated as `sortedUnique` does (duplicates in
+ * `listDuplicates`), `undefined` when absent, or `null` when the value would fail the schema. No result
+ * object: it would be one more allocation per list.
  */
-function idList(v: unknown, maxLength: number): { sorted: string[]; duplicates: readonly string[] } | null | undefined {
+function idList(v: unknown, maxLength: number): string[] | null | undefined {
+  listDuplicates = EMPTY_LIST;
   if (v === undefined) return undefined;
   if (!Array.isArray(v)) return null;
   const len = v.length;
@@ -143,10 +158,18 @@ function idList(v: unknown, maxLength: number): { sorted: string[]; duplicates: 
       out[j + 1] = out[j]!;
       j--;
     }
-    if (j >= 0 && out[j] === s) return sortedUnique(v as string[]);
+    if (j >= 0 && out[j] === s) {
+      for (let k = i + 1; k < len; k++) {
+        const t: unknown = v[k];
+        if (typeof t !== "string" || t.length < 1 || t.length > maxLength) return null;
+      }
+      const unique = sortedUnique(v as string[]);
+      listDuplicates = unique.duplicates;
+      return unique.sorted;
+    }
     out[j + 1] = s;
   }
-  return { sorted: out, duplicates: EMPTY_LIST };
+  return out;
 }
 
 // The member layout of the previous package (sorted names, the bytes of each `,"name":` prefix and how its
@@ -156,23 +179,20 @@ const PARENTS = 1;
 const ARTIFACTS = 2;
 const HEX_FIELD = 3;
 const OTHER = 4;
-/** Member names in order, each `,"name":` prefix as bytes and as text, and how each value is written. */
-type Layout = { names: string[]; prefixes: Uint8Array[]; texts: string[]; kinds: Uint8Array };
-let prevKeys: string[] = [];
-let prevLayout: Layout = { names: [], prefixes: [], texts: [], kinds: new Uint8Array(0) };
+/** The validated `timestamp` (a safe integer). */
+const TIMESTAMP = 5;
+/**
+ * Member names in order, each `,"name":` prefix as bytes, how each value is written, and whether
+ * `payload_hash` is among them (its digits are checked as it is written).
+ */
+type Layout = { names: string[]; prefixes: Uint8Array[]; kinds: Uint8Array; hasHash: boolean };
+/** The previous package's content member names in enumeration order, the normalised three first. */
+let prevKeys: string[] = ["author", "parent_ids", "artifact_ids"];
+let prevLayout: Layout | null = null;
 const keys: string[] = [];
 
-function memberLayout(): Layout {
-  if (keys.length === prevKeys.length) {
-    let same = true;
-    for (let i = 0; i < keys.length; i++) {
-      if (keys[i] !== prevKeys[i]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return prevLayout;
-  }
+/** The layout of content members `keys` (names in enumeration order), made the one to reuse. */
+function memberLayout(keys: readonly string[]): Layout {
   const names = keys.slice().sort(); // default sort of strings = UTF-16 code-unit order
   const kinds = new Uint8Array(names.length);
   const texts = names.map((k, i) => `${i > 0 ? "," : ""}${canonicalString(k)}:`); // may throw JcsError
@@ -186,11 +206,13 @@ function memberLayout(): Layout {
             ? ARTIFACTS
             : k === "payload_hash"
               ? HEX_FIELD
-              : OTHER;
+              : k === "timestamp"
+                ? TIMESTAMP
+                : OTHER;
     return encoder.encode(texts[i]!);
   });
   prevKeys = keys.slice(); // only once the layout is complete (building it may throw)
-  prevLayout = { names, prefixes, texts, kinds };
+  prevLayout = { names, prefixes, kinds, hasHash: names.includes("payload_hash") };
   return prevLayout;
 }
 
@@ -202,64 +224,158 @@ function writeBytes(bytes: Uint8Array): void {
   pos = p;
 }
 
-/** The values of one package's content object that the writers need (normalised ones apart). */
-type ContentFields = {
-  r: Record<string, unknown>;
-  author: string;
-  payloadHash: string;
-  parentIds: readonly string[];
-  artifactIds: readonly string[];
-};
-
-/** Set by plainContent: the number of double quotes its text has when no raw string holds one. */
-let plainQuotes = 0;
+// 1 for the UTF-16 code units a raw string cannot hold as is: control characters, `"`, `\\`, DEL and
+// non-ASCII (these need JCS escaping or UTF-8 encoding). Indexed by any code unit, so no range test.
+const NOT_PLAIN = new Uint8Array(0x10000).fill(1);
+for (let c = 0; c < 0x80; c++) NOT_PLAIN[c] = PLAIN[c]! ^ 1;
 
 /**
- * The canonical content as one string of raw (unescaped) strings, or null when a member needs the full writer
- * (a value that is not a string nor a number). Whether a raw string should have been escaped is checked on the
- * bytes (`pairedKeccak.json`); natively encoded and scanned 16 bytes at a time, this beats writing bytes from JS.
+ * Copies `s` as a JSON string literal at `buf[p]` when every code unit is plain ASCII (`PLAIN`); returns the
+ * position after it, or -1 (the general writer escapes). The caller has ensured room for `s.length + 2`.
  */
-function plainContent(layout: Layout, f: ContentFields): string | null {
-  const { names, texts, kinds } = layout;
-  let out = "{";
-  let quotes = 0;
-  for (let i = 0; i < names.length; i++) {
-    out += texts[i]!;
-    quotes += 2;
-    const kind = kinds[i]!;
-    if (kind === OTHER) {
-      const v = f.r[names[i]!];
-      if (typeof v === "string") {
-        out += `"${v}"`;
-        quotes += 2;
-      } else if (typeof v === "number" && Number.isFinite(v)) out += Object.is(v, -0) ? "0" : String(v);
-      else return null;
-    } else if (kind === AUTHOR || kind === HEX_FIELD) {
-      out += `"${kind === AUTHOR ? f.author : f.payloadHash}"`;
-      quotes += 2;
-    } else {
-      const list = kind === PARENTS ? f.parentIds : f.artifactIds;
-      out += "[";
-      for (let e = 0; e < list.length; e++) out += e > 0 ? `,"${list[e]}"` : `"${list[e]}"`;
-      out += "]";
-      quotes += 2 * list.length;
-    }
+function rawString(b: Uint8Array, p: number, s: string): number {
+  const len = s.length;
+  b[p++] = 0x22;
+  let bad = 0;
+  for (let i = 0; i < len; i++) {
+    const c = s.charCodeAt(i);
+    bad |= NOT_PLAIN[c]!; // no early exit: one predictable loop, checked once
+    b[p++] = c;
   }
-  plainQuotes = quotes;
-  return `${out}}`;
+  b[p++] = 0x22;
+  return bad === 0 ? p : -1;
+}
+
+// 1 for the code units that are not lower-case hex digits.
+const NOT_LOWER_HEX = new Uint8Array(0x10000).fill(1);
+for (let c = 0; c < 0x80; c++) if (HEX[c] === 1) NOT_LOWER_HEX[c] = 0;
+
+/**
+ * Copies `0x` + hex digits (shape already checked: length, `0x`) as a JSON string literal at `buf[p]`, checking
+ * the digits on the way (one pass instead of a validation pass and a copy); -1 if one is not lower-case hex.
+ */
+function rawHex(b: Uint8Array, p: number, s: string): number {
+  const len = s.length;
+  b[p++] = 0x22;
+  b[p++] = 0x30;
+  b[p++] = 0x78;
+  let bad = 0;
+  for (let i = 2; i < len; i++) {
+    const c = s.charCodeAt(i);
+    bad |= NOT_LOWER_HEX[c]!;
+    b[p++] = c;
+  }
+  b[p++] = 0x22;
+  return bad === 0 ? p : -1;
+}
+
+/** Writes a safe integer in [0, 2^53) (a validated timestamp) as `String(v)` would, from `p`; returns the end. */
+function writeUint(b: Uint8Array, p: number, v: number): number {
+  // Two int32 halves: digit arithmetic stays in small integers, and no string is allocated.
+  const hi = Math.floor(v / 1e8);
+  let lo = v - hi * 1e8;
+  if (hi > 0) p = writeUint(b, p, hi);
+  let n = hi > 0 ? 8 : 1;
+  if (hi === 0) for (let t = lo; t >= 10; t = (t / 10) | 0) n++;
+  for (let k = p + n - 1; k >= p; k--) {
+    b[k] = 0x30 + (lo % 10);
+    lo = (lo / 10) | 0;
+  }
+  return p + n;
+}
+
+/**
+ * Writes the canonical content into `buf[0, pos)` when every string in it is plain ASCII and every other
+ * member's value is a string or a number, copying strings as they are; else returns false (use writeContent).
+ * One tight loop per string, straight into the bytes that are hashed: no intermediate string to allocate,
+ * flatten and encode (the allocation also cost garbage collections).
+ */
+function plainContent(
+  layout: Layout,
+  r: Record<string, unknown>,
+  author: string,
+  payloadHash: string,
+  timestamp: number,
+  parentIds: readonly string[],
+  artifactIds: readonly string[],
+): boolean {
+  const { names, prefixes, kinds } = layout;
+  let b = buf;
+  let p = 0;
+  b[p++] = 0x7b;
+  for (let i = 0; i < names.length; i++) {
+    const prefix = prefixes[i]!;
+    const kind = kinds[i]!;
+    let value: unknown;
+    let room = prefix.length + 2;
+    if (kind === OTHER) {
+      value = r[names[i]!];
+      if (typeof value === "string") room += value.length + 2;
+      else if (typeof value === "number" && Number.isFinite(value)) room += 24;
+      else return false;
+    } else if (kind === AUTHOR) room += 44;
+    else if (kind === HEX_FIELD) room += 68;
+    else if (kind === TIMESTAMP) room += 16;
+    else {
+      const list = kind === PARENTS ? parentIds : artifactIds;
+      for (let e = 0; e < list.length; e++) room += list[e]!.length + 3;
+    }
+    if (p + room > b.length) {
+      pos = p;
+      ensure(room);
+      b = buf;
+    }
+    for (let k = 0; k < prefix.length; k++) b[p++] = prefix[k]!;
+    if (kind === OTHER) {
+      if (typeof value === "string") p = rawString(b, p, value);
+      else {
+        const text = Object.is(value, -0) ? "0" : String(value);
+        for (let k = 0; k < text.length; k++) b[p++] = text.charCodeAt(k);
+      }
+    } else if (kind === AUTHOR) p = rawHex(b, p, author);
+    else if (kind === HEX_FIELD) p = rawHex(b, p, payloadHash);
+    else if (kind === TIMESTAMP) p = writeUint(b, p, timestamp);
+    else {
+      const list = kind === PARENTS ? parentIds : artifactIds;
+      b[p++] = 0x5b;
+      for (let e = 0; e < list.length; e++) {
+        if (e > 0) b[p++] = 0x2c;
+        p = rawString(b, p, list[e]!);
+        if (p < 0) return false;
+      }
+      b[p++] = 0x5d;
+    }
+    if (p < 0) return false;
+  }
+  if (!layout.hasHash) return false; // payload_hash unchecked (not an enumerable member: never in practice)
+  if (p + 1 > b.length) {
+    pos = p;
+    ensure(1);
+    b = buf;
+  }
+  b[p++] = 0x7d;
+  pos = p;
+  return true;
 }
 
 /** Writes the canonical content bytes into `buf[0, pos)`, escaping strings as JCS does. */
-function writeContent(layout: Layout, f: ContentFields): void {
+function writeContent(
+  layout: Layout,
+  r: Record<string, unknown>,
+  author: string,
+  payloadHash: string,
+  parentIds: readonly string[],
+  artifactIds: readonly string[],
+): void {
   pos = 0;
   ensure(1);
   buf[pos++] = 0x7b;
   const { names, prefixes, kinds } = layout;
   for (let i = 0; i < names.length; i++) {
     const kind = kinds[i]!;
-    if (kind === OTHER) {
+    if (kind === OTHER || kind === TIMESTAMP) {
       const k = names[i]!;
-      const v = f.r[k];
+      const v = r[k];
       if (typeof v === "string") {
         writeBytes(prefixes[i]!);
         writeString(v);
@@ -273,9 +389,9 @@ function writeContent(layout: Layout, f: ContentFields): void {
       continue;
     }
     writeBytes(prefixes[i]!);
-    if (kind === AUTHOR) writeQuotedAscii(f.author);
-    else if (kind === HEX_FIELD) writeQuotedAscii(f.payloadHash);
-    else writeStringArray(kind === PARENTS ? f.parentIds : f.artifactIds);
+    if (kind === AUTHOR) writeQuotedAscii(author);
+    else if (kind === HEX_FIELD) writeQuotedAscii(payloadHash);
+    else writeStringArray(kind === PARENTS ? parentIds : artifactIds);
   }
   ensure(1);
   buf[pos++] = 0x7d;
@@ -297,8 +413,9 @@ export function fastParse(evidence: unknown): FastParse | null {
       const r = p as Record<string, unknown>;
       const id = r["arweave_tx_id"];
       if (typeof id !== "string" || id.length < 1 || id.length > MAX_ID_LENGTH) return null;
-      const lowerAuthor = lowerHexOfLength(r["author"], 40);
-      if (lowerAuthor === null) return null;
+      // author and payload_hash: the shape here, the digits as plainContent copies them (lowerHexOfLength if not).
+      const author = r["author"];
+      if (!hexShape(author, 40)) return null;
       const timestamp = r["timestamp"];
       if (
         typeof timestamp !== "number" ||
@@ -307,13 +424,14 @@ export function fastParse(evidence: unknown): FastParse | null {
         timestamp > Number.MAX_SAFE_INTEGER
       )
         return null;
-      const payloadHash = r["payload_hash"] as `0x${string}`;
-      const payloadHashLower = lowerHexOfLength(payloadHash, 64);
-      if (payloadHashLower === null) return null;
+      const payloadHash = r["payload_hash"];
+      if (!hexShape(payloadHash, 64)) return null;
       const parents = idList(r["parent_ids"], MAX_ID_LENGTH);
       if (parents === null) return null;
+      const duplicateParentIds = listDuplicates;
       const artifacts = idList(r["artifact_ids"], MAX_ARTIFACT_ID_LENGTH);
       if (artifacts === null) return null;
+      const duplicateArtifactIds = listDuplicates;
       const sig = r["signature"];
       let signature: `0x${string}` | undefined;
       if (typeof sig === "string") {
@@ -323,23 +441,42 @@ export function fastParse(evidence: unknown): FastParse | null {
       } else if (sig !== undefined && sig !== null) return null;
 
       // The members of the content object (canonicalContent): every defined field but the normalised ones.
-      keys.length = 0;
-      keys.push("author", "parent_ids", "artifact_ids");
+      // Compared with the previous package's names as they come (no copy while they match, as they usually do).
+      let n = 3;
+      let same = true;
       for (const k in r) {
         if (k === "__proto__") return null;
         if (k === "signature" || k === "author" || k === "parent_ids" || k === "artifact_ids") continue;
-        if (r[k] !== undefined) keys.push(k);
+        if (r[k] === undefined) continue;
+        if (same && prevKeys[n] === k) n++;
+        else {
+          if (same) {
+            same = false;
+            keys.length = 0;
+            for (let i = 0; i < n; i++) keys.push(prevKeys[i]!);
+          }
+          keys.push(k);
+        }
       }
-      const layout = memberLayout();
-      const parentIds = parents ? parents.sorted : [];
-      const artifactIds = artifacts ? artifacts.sorted : [];
+      const layout =
+        same && n === prevKeys.length && prevLayout !== null
+          ? prevLayout
+          : memberLayout(same ? prevKeys.slice(0, n) : keys);
+      const parentIds = parents ?? [];
+      const artifactIds = artifacts ?? [];
 
-      const fields: ContentFields = { r, author: lowerAuthor, payloadHash, parentIds, artifactIds };
-      const text = plainContent(layout, fields);
-      if (text === null || !pairedKeccak.json(text, plainQuotes, content32, 8 * j)) {
-        writeContent(layout, fields);
-        pairedKeccak.bytes(buf, 0, pos, content32, 8 * j);
+      let lowerAuthor = author;
+      let payloadHashLower = payloadHash;
+      if (!plainContent(layout, r, author, payloadHash, timestamp, parentIds, artifactIds)) {
+        // Something unusual (upper-case or bad hex digits, escapes, a structured value): check it all in full.
+        const a = lowerHexOfLength(author, 40);
+        const h = lowerHexOfLength(payloadHash, 64);
+        if (a === null || h === null) return null;
+        lowerAuthor = a;
+        payloadHashLower = h;
+        writeContent(layout, r, lowerAuthor, payloadHash, parentIds, artifactIds);
       }
+      pairedKeccak.bytes(buf, 0, pos, content32, 8 * j);
 
       packages[j] = {
         id,
@@ -352,8 +489,8 @@ export function fastParse(evidence: unknown): FastParse | null {
         signature,
         raw: r,
         inputIndex: j,
-        duplicateParentIds: parents ? parents.duplicates : EMPTY_LIST,
-        duplicateArtifactIds: artifacts ? artifacts.duplicates : EMPTY_LIST,
+        duplicateParentIds,
+        duplicateArtifactIds,
       };
     }
   } catch (err) {

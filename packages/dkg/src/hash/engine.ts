@@ -30,8 +30,6 @@ export type Engine = {
   absorb: (ptr: number, blocks: number) => void;
   /** Two keccak256 from a zero state, in SIMD lanes: `blocks` padded blocks at pa and at pb, digests to outA/outB. */
   hash2: ((pa: number, pb: number, blocks: number, outA: number, outB: number) => void) | null;
-  /** -1 if a byte at [ptr, ptr + len) is a control character, `\\` or non-ASCII, else the number of `"` (SIMD). */
-  scanJson: ((ptr: number, len: number) => number) | null;
 };
 
 export type Backend = "simd" | "wasm" | "js";
@@ -43,10 +41,9 @@ function instantiate(bytes: Uint8Array<ArrayBuffer>): Engine | null {
     const memory = instance.exports["memory"] as WebAssembly.Memory;
     const absorb = instance.exports["absorb"] as Engine["absorb"];
     const hash2 = (instance.exports["hash2"] as Engine["hash2"] | undefined) ?? null;
-    const scanJson = (instance.exports["scanJson"] as Engine["scanJson"] | undefined) ?? null;
     if (memory.buffer.byteLength < INPUT + RATE) memory.grow(1);
     const view = { bytes: new Uint8Array(memory.buffer), words: new Int32Array(memory.buffer) };
-    return { memory, ...view, absorb, hash2, scanJson };
+    return { memory, ...view, absorb, hash2 };
   } catch {
     // Synchronous compilation refused (a browser's main thread above its size limit) or no SIMD: next best.
     return null;
@@ -71,10 +68,10 @@ export function keccakBackend(force?: Backend): Backend {
   return e ? (e.hash2 ? "simd" : "wasm") : "js";
 }
 
-/** Grows the memory so that `bytes` bytes (and 16 more, for `scanJson`) fit from INPUT; the views are refreshed. */
+/** Grows the memory so that `bytes` bytes fit from INPUT; the views are refreshed. */
 export function ensureInput(e: Engine, bytes: number): void {
-  if (INPUT + bytes + 16 > e.bytes.length) {
-    e.memory.grow(Math.ceil((INPUT + bytes + 16 - e.bytes.length) / 65536));
+  if (INPUT + bytes > e.bytes.length) {
+    e.memory.grow(Math.ceil((INPUT + bytes - e.bytes.length) / 65536));
     e.bytes = new Uint8Array(e.memory.buffer);
     e.words = new Int32Array(e.memory.buffer);
   }

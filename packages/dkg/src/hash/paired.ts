@@ -54,23 +54,6 @@ export const pairedKeccak = {
     dispatch(e, ptr, len, out, outWord);
   },
 
-  /**
-   * keccak256(utf8(json)) for canonical JSON that the caller assembled from raw strings, provided it is what it
-   * claims: ASCII, no control character nor backslash, and exactly `quotes` double quotes (the structural ones,
-   * so no raw string held one). Returns false, hashing nothing, when that does not hold or cannot be checked
-   * (no SIMD): the caller then writes the escaped form itself.
-   */
-  json(json: string, quotes: number, out: Int32Array, outWord: number): boolean {
-    const e = current.engine;
-    if (!e?.scanJson) return false;
-    const len = json.length;
-    const ptr = place(e, len);
-    const { read, written } = encoder.encodeInto(json, viewAt(e, ptr, len));
-    if (read !== len || written !== len || e.scanJson(ptr, len) !== quotes) return false;
-    dispatch(e, ptr, len, out, outWord);
-    return true;
-  },
-
   /** Hashes the messages still waiting for a partner: every digest requested so far is written. */
   flush(): void {
     const e = current.engine;
@@ -83,30 +66,11 @@ export const pairedKeccak = {
   },
 };
 
-const encoder = new TextEncoder();
+const _encoder = new TextEncoder();
 
 // The message waiting in each block-count slot: where its digest goes.
 const waitingOut: (Int32Array | null)[] = new Array(MAX_PAIRED_BLOCKS + 1).fill(null);
 const waitingWord = new Int32Array(MAX_PAIRED_BLOCKS + 1);
-
-// Views of the slots for encodeInto, made once per memory buffer (a subarray per message costs an allocation).
-let viewsOf: ArrayBuffer | null = null;
-const slotViews: Uint8Array[] = [];
-const partnerViews: Uint8Array[] = [];
-
-/** The memory from `ptr` (as returned by `place` for `len` bytes) to the end of the message's padded blocks. */
-function viewAt(e: Engine, ptr: number, len: number): Uint8Array {
-  const blocks = Math.floor(len / RATE) + 1;
-  if (ptr === INPUT) return e.bytes.subarray(ptr, ptr + blocks * RATE);
-  if (viewsOf !== e.bytes.buffer) {
-    viewsOf = e.bytes.buffer as ArrayBuffer;
-    for (let b = 1; b <= MAX_PAIRED_BLOCKS; b++) {
-      slotViews[b] = e.bytes.subarray(pendingSlot(b), pendingSlot(b) + b * RATE);
-      partnerViews[b] = e.bytes.subarray(PARTNER, PARTNER + b * RATE);
-    }
-  }
-  return (ptr === PARTNER ? partnerViews : slotViews)[blocks]!;
-}
 
 /** Where a message of `len` bytes is to be written: its slot, the partner area, or INPUT when it runs alone. */
 function place(e: Engine, len: number): number {
