@@ -55,6 +55,56 @@ function emitter() {
   return { body, emit };
 }
 
+/** The local indices a round works on: state a, rotated state b, column parities c, theta terms d, counter r. */
+type RoundLocals = {
+  a: (i: number) => number;
+  b: (i: number) => number;
+  c: (i: number) => number;
+  d: (i: number) => number;
+  r: number;
+};
+
+/** How the scalar and the SIMD functions spell the operations of a round. */
+type RoundOps = {
+  xor: number[];
+  rotl: (n: number) => number[];
+  /** b0 ^ (~b1 & b2), each operand given as the code that pushes it. */
+  chi: (b0: number[], b1: number[], b2: number[]) => number[];
+  /** Pushes the round constant at byte offset r of the table. */
+  roundConstant: number[];
+};
+
+/** The 24 rounds of keccak-f[1600] as a loop over r = 0, 8, .., 184 (theta, rho and pi, chi, iota). */
+function emitRounds(emit: (...xs: (number | number[])[]) => void, l: RoundLocals, ops: RoundOps): void {
+  const { a, b, c, d } = l;
+  emit(i32(0), set(l.r));
+  emit(0x03, 0x40); // loop $rounds
+  for (let x = 0; x < 5; x++) {
+    emit(get(a(x)));
+    for (let y = 1; y < 5; y++) emit(get(a(x + 5 * y)), ops.xor);
+    emit(set(c(x)));
+  }
+  for (let x = 0; x < 5; x++) emit(get(c((x + 4) % 5)), get(c((x + 1) % 5)), ops.rotl(1), ops.xor, set(d(x)));
+  for (let x = 0; x < 5; x++) {
+    for (let y = 0; y < 5; y++) {
+      const dst = y + 5 * ((2 * x + 3 * y) % 5);
+      emit(get(a(x + 5 * y)), get(d(x)), ops.xor);
+      if (ROT[x]![y]! !== 0) emit(ops.rotl(ROT[x]![y]!));
+      emit(set(b(dst)));
+    }
+  }
+  for (let y = 0; y < 5; y++) {
+    for (let x = 0; x < 5; x++) {
+      const i = x + 5 * y;
+      emit(ops.chi(get(b(i)), get(b(((x + 1) % 5) + 5 * y)), get(b(((x + 2) % 5) + 5 * y))), set(a(i)));
+    }
+  }
+  emit(get(a(0)), get(l.r), ops.roundConstant, ops.xor, set(a(0))); // iota
+  emit(get(l.r), i32(8), 0x6a, set(l.r)); // r += 8
+  emit(get(l.r), i32(192), 0x49, 0x0d, 0); // br_if $rounds while r < 192
+  emit(0x0b); // end $rounds
+}
+
 // The scalar absorber. Locals: 0 ptr, 1 blocks (params), 2 r (i32), then i64: a 3..27, b 28..52, c 53..57, d 58..62.
 function scalarAbsorb(): number[] {
   const PTR = 0;
@@ -76,32 +126,16 @@ function scalarAbsorb(): number[] {
   emit(0x03, 0x40); // loop $blocks
   emit(get(BLOCKS), 0x45, 0x0d, 1); // br_if $done when no block is left
   for (let i = 0; i < 17; i++) emit(get(a(i)), get(PTR), I64_LOAD(8 * i), XOR, set(a(i)));
-  emit(i32(0), set(R));
-  emit(0x03, 0x40); // loop $rounds
-  for (let x = 0; x < 5; x++) {
-    emit(get(a(x)));
-    for (let y = 1; y < 5; y++) emit(get(a(x + 5 * y)), XOR);
-    emit(set(c(x)));
-  }
-  for (let x = 0; x < 5; x++) emit(get(c((x + 4) % 5)), get(c((x + 1) % 5)), i64(1), ROTL, XOR, set(d(x)));
-  for (let x = 0; x < 5; x++) {
-    for (let y = 0; y < 5; y++) {
-      const dst = y + 5 * ((2 * x + 3 * y) % 5);
-      emit(get(a(x + 5 * y)), get(d(x)), XOR);
-      if (ROT[x]![y]! !== 0) emit(i64(ROT[x]![y]!), ROTL);
-      emit(set(b(dst)));
-    }
-  }
-  for (let y = 0; y < 5; y++) {
-    for (let x = 0; x < 5; x++) {
-      const i = x + 5 * y;
-      emit(get(b(i)), get(b(((x + 1) % 5) + 5 * y)), i64(-1), XOR, get(b(((x + 2) % 5) + 5 * y)), AND, XOR, set(a(i)));
-    }
-  }
-  emit(get(a(0)), get(R), I64_LOAD(RC_OFFSET), XOR, set(a(0))); // iota
-  emit(get(R), i32(8), 0x6a, set(R)); // r += 8
-  emit(get(R), i32(192), 0x49, 0x0d, 0); // br_if $rounds while r < 192
-  emit(0x0b); // end $rounds
+  emitRounds(
+    emit,
+    { a, b, c, d, r: R },
+    {
+      xor: [XOR],
+      rotl: (n) => [...i64(n), ROTL],
+      chi: (b0, b1, b2) => [...b0, ...b1, ...i64(-1), XOR, ...b2, AND, XOR], // b0 ^ (~b1 & b2)
+      roundConstant: I64_LOAD(RC_OFFSET),
+    },
+  );
   emit(get(PTR), i32(136), 0x6a, set(PTR));
   emit(get(BLOCKS), i32(1), 0x6b, set(BLOCKS));
   emit(0x0c, 0); // br $blocks
@@ -152,33 +186,16 @@ function simdHash2(): number[] {
   // lane 0 from pa, lane 1 from pb
   for (let i = 0; i < 17; i++)
     emit(get(a(i)), get(PB), get(PA), LOAD64_ZERO(8 * i), LOAD64_LANE(8 * i, 1), XOR, set(a(i)));
-  emit(i32(0), set(R));
-  emit(0x03, 0x40); // loop $rounds
-  for (let x = 0; x < 5; x++) {
-    emit(get(a(x)));
-    for (let y = 1; y < 5; y++) emit(get(a(x + 5 * y)), XOR);
-    emit(set(c(x)));
-  }
-  for (let x = 0; x < 5; x++) emit(get(c((x + 4) % 5)), get(c((x + 1) % 5)), rotl(1), XOR, set(d(x)));
-  for (let x = 0; x < 5; x++) {
-    for (let y = 0; y < 5; y++) {
-      const dst = y + 5 * ((2 * x + 3 * y) % 5);
-      emit(get(a(x + 5 * y)), get(d(x)), XOR);
-      if (ROT[x]![y]! !== 0) emit(rotl(ROT[x]![y]!));
-      emit(set(b(dst)));
-    }
-  }
-  // chi: a = b0 ^ (~b1 & b2) = b0 ^ andnot(b2, b1)
-  for (let y = 0; y < 5; y++) {
-    for (let x = 0; x < 5; x++) {
-      const i = x + 5 * y;
-      emit(get(b(i)), get(b(((x + 2) % 5) + 5 * y)), get(b(((x + 1) % 5) + 5 * y)), ANDNOT, XOR, set(a(i)));
-    }
-  }
-  emit(get(a(0)), get(R), LOAD64_SPLAT(RC_OFFSET), XOR, set(a(0))); // iota
-  emit(get(R), i32(8), 0x6a, set(R)); // r += 8
-  emit(get(R), i32(192), 0x49, 0x0d, 0); // br_if $rounds while r < 192
-  emit(0x0b); // end $rounds
+  emitRounds(
+    emit,
+    { a, b, c, d, r: R },
+    {
+      xor: XOR,
+      rotl,
+      chi: (b0, b1, b2) => [...b0, ...b2, ...b1, ...ANDNOT, ...XOR], // b0 ^ andnot(b2, b1)
+      roundConstant: LOAD64_SPLAT(RC_OFFSET),
+    },
+  );
   emit(get(PA), i32(136), 0x6a, set(PA));
   emit(get(PB), i32(136), 0x6a, set(PB));
   emit(get(BLOCKS), i32(1), 0x6b, set(BLOCKS));

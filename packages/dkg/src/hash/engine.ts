@@ -94,3 +94,27 @@ export function hashAlone(e: Engine, ptr: number, blocks: number, out: Int32Arra
   e.absorb(ptr, blocks);
   for (let i = 0; i < 8; i++) out[outWord + i] = st[i]!;
 }
+
+/**
+ * keccak256 of the padded `blocks` at pa and at pb, together in the SIMD lanes (`e.hash2` must exist): digest A
+ * to `outA` words from `wordA`, digest B to `outB` words from `wordB`.
+ */
+export function hashPair(
+  e: Engine,
+  pa: number,
+  pb: number,
+  blocks: number,
+  outA: Int32Array,
+  wordA: number,
+  outB: Int32Array,
+  wordB: number,
+): void {
+  e.hash2!(pa, pb, blocks, DIGEST_A, DIGEST_B);
+  const m32 = e.words;
+  const a = DIGEST_A >> 2;
+  const b = DIGEST_B >> 2;
+  for (let i = 0; i < 8; i++) {
+    outA[wordA + i] = m32[a + i]!;
+    outB[wordB + i] = m32[b + i]!;
+  }
+}

@@ -1,15 +1,4 @@
-import {
-  current,
-  DIGEST_A,
-  DIGEST_B,
-  type Engine,
-  ensureInput,
-  INPUT,
-  RATE,
-  TEMPLATE_A,
-  TEMPLATE_B,
-  ZERO_BLOCK,
-} from "./engine";
+import { current, type Engine, ensureInput, hashPair, INPUT, RATE, TEMPLATE_A, TEMPLATE_B, ZERO_BLOCK } from "./engine";
 import { keccakF1600 } from "./keccakF1600";
 
 export { type Backend, keccakBackend } from "./engine";
@@ -158,14 +147,7 @@ function prepareTemplates(e: Engine, len: number): void {
 
 /** Runs `hash2` on the two templates; digest A to `d32[da, da + 8)`, digest B to `d32[db, db + 8)`. */
 function hashTemplates(e: Engine, d32: Int32Array, da: number, db: number): void {
-  e.hash2!(TEMPLATE_A, TEMPLATE_B, 1, DIGEST_A, DIGEST_B);
-  const m32 = e.words;
-  const a = DIGEST_A >> 2;
-  const b = DIGEST_B >> 2;
-  for (let i = 0; i < 8; i++) {
-    d32[da + i] = m32[a + i]!;
-    d32[db + i] = m32[b + i]!;
-  }
+  hashPair(e, TEMPLATE_A, TEMPLATE_B, 1, d32, da, d32, db);
 }
 
 /**

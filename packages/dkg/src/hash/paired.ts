@@ -1,10 +1,9 @@
 import {
   current,
-  DIGEST_A,
-  DIGEST_B,
   type Engine,
   ensureInput,
   hashAlone,
+  hashPair,
   INPUT,
   MAX_PAIRED_BLOCKS,
   PARTNER,
@@ -97,14 +96,7 @@ function dispatch(e: Engine, ptr: number, len: number, out: Int32Array, outWord:
   const first = waitingOut[blocks]!;
   const firstWord = waitingWord[blocks]!;
   waitingOut[blocks] = null;
-  e.hash2!(pendingSlot(blocks), PARTNER, blocks, DIGEST_A, DIGEST_B);
-  const m32 = e.words;
-  const a = DIGEST_A >> 2;
-  const b = DIGEST_B >> 2;
-  for (let i = 0; i < 8; i++) {
-    first[firstWord + i] = m32[a + i]!;
-    out[outWord + i] = m32[b + i]!;
-  }
+  hashPair(e, pendingSlot(blocks), PARTNER, blocks, first, firstWord, out, outWord);
 }
 
 function jsFallback(src: Uint8Array, offset: number, len: number, out: Int32Array, outWord: number): void {
