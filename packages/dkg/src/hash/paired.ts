@@ -65,8 +65,6 @@ export const pairedKeccak = {
   },
 };
 
-const _encoder = new TextEncoder();
-
 // The message waiting in each block-count slot: where its digest goes.
 const waitingOut: (Int32Array | null)[] = new Array(MAX_PAIRED_BLOCKS + 1).fill(null);
 const waitingWord = new Int32Array(MAX_PAIRED_BLOCKS + 1);
