@@ -4,6 +4,7 @@
  * children dying with a SIGKILLed supervisor, and a restart that reuses the chain state (same addresses).
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -114,6 +115,14 @@ async function waitForDev(run: Running, timeoutMs = 150_000): Promise<DevJson> {
   return dev!;
 }
 
+/** The supervisor exits 0; if not, the failure carries its output and the tail of the gateway log. */
+async function expectCleanExit(run: Running): Promise<void> {
+  const code = await run.exited;
+  const gatewayLog = join(dataDir, "logs", "gateway.log");
+  const tail = existsSync(gatewayLog) ? readFileSync(gatewayLog, "utf8").split("\n").slice(-30).join("\n") : "";
+  expect(code, `supervisor output:\n${run.output()}\ngateway.log (tail):\n${tail}`).toBe(0);
+}
+
 async function health(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const r = await fetch(`${url}/health`);
   return { status: r.status, body: (await r.json()) as Record<string, unknown> };
@@ -158,7 +167,7 @@ describe("npm start (chaoschain start)", () => {
 
     // Ctrl-C: everything stops, nothing of this data directory is left in the process table
     run.child.kill("SIGINT");
-    expect(await run.exited).toBe(0);
+    await expectCleanExit(run);
     await waitFor(() => leftovers().length === 0, 15_000, "no leftover processes");
     for (const p of Object.values(first.pids)) expect(alive(p)).toBe(false);
   });
@@ -200,7 +209,7 @@ describe("npm start (chaoschain start)", () => {
     expect(third.contracts).toEqual(first.contracts);
     expect((await health(third.gateway_url)).status).toBe(200);
     run.child.kill("SIGTERM");
-    expect(await run.exited).toBe(0);
+    await expectCleanExit(run);
     await waitFor(() => leftovers().length === 0, 15_000, "no leftover processes");
   });
 });

@@ -258,8 +258,20 @@ export async function runStart(options: StartOptions): Promise<number> {
   };
   const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
   for (const s of signals) process.on(s, onSignal);
+  // A supervisor that dies says why, and takes its children down itself rather than leaving it to the watchdogs.
+  const onCrash = (err: unknown) => {
+    say(`crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    stopping = true;
+    void stopAll(true)
+      .catch(() => undefined)
+      .finally(() => process.exit(1));
+  };
+  process.on("uncaughtException", onCrash);
+  process.on("unhandledRejection", onCrash);
   const removeSignals = () => {
     for (const s of signals) process.off(s, onSignal);
+    process.off("uncaughtException", onCrash);
+    process.off("unhandledRejection", onCrash);
   };
 
   try {
