@@ -3,6 +3,8 @@
  * object per line:
  *   scope "computeDkg": the whole engine (validation, hashing, roots, weights, signatures), with the cold first
  *                       call and the ratio to the keccak work alone that the format needs (hash_floor_ms);
+ *                       impl "engine" on the calling thread alone, impl "engine+helper" sharing the work with a
+ *                       helper thread (`createDkgHelper`), with its ratio to the one-thread figure of the same run;
  *   scope "weights":    the exact path-count weights alone, engine vs the naive Map-based baseline (with ratio).
  * Each case runs in a fresh child process so that rss_mb (resident set after the case) reflects that case only.
  * Usage: npm run bench:dkg [-- --sizes 1000,10000]
@@ -13,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { buildGraph, parseEvidence } from "../../packages/dkg/src/graph";
 import { current, DIGEST_A, DIGEST_B, TEMPLATE_A, TEMPLATE_B } from "../../packages/dkg/src/hash/engine";
 import { computeDkg } from "../../packages/dkg/src/index";
+import { createDkgHelper } from "../../packages/dkg/src/node/index";
 import { pathContributions } from "../../packages/dkg/src/weights";
 import { generateEvidence, type Shape } from "./generate";
 import { naiveContributions } from "./naive";
@@ -64,7 +67,7 @@ const rssMb = () => Math.round(process.memoryUsage().rss / 2 ** 20);
 // The 1-minute load average when the case ran: on a shared machine, wall times above are inflated by it.
 const load = () => Math.round(loadavg()[0]! * 10) / 10;
 
-function runCase(shape: Shape, nodes: number): void {
+async function runCase(shape: Shape, nodes: number): Promise<void> {
   const evidence = generateEvidence(nodes, shape);
   const edges = evidence.reduce((s, p) => s + (p.parent_ids?.length ?? 0), 0);
   const artifacts = evidence.reduce((s, p) => s + (p.artifact_ids?.length ?? 0), 0);
@@ -96,6 +99,50 @@ function runCase(shape: Shape, nodes: number): void {
       load: load(),
     }),
   );
+
+  // Two threads: the same call with a helper thread. One-thread and helped calls alternate, so that both
+  // medians see the same moments of this shared machine; the ratio is the figure to compare across runs.
+  const helper = createDkgHelper();
+  await helper.started();
+  const helpedFirst = performance.now();
+  computeDkg(evidence, { helper });
+  const helpedFirstMs = Math.round((performance.now() - helpedFirst) * 10) / 10;
+  for (let i = 0; i < (nodes >= 100_000 ? 1 : 3); i++) computeDkg(evidence, { helper });
+  const one: number[] = [];
+  const two: number[] = [];
+  const helpedCpu: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    let t = performance.now();
+    computeDkg(evidence);
+    one.push(performance.now() - t);
+    const c = process.cpuUsage();
+    t = performance.now();
+    computeDkg(evidence, { helper });
+    two.push(performance.now() - t);
+    const d = process.cpuUsage(c);
+    helpedCpu.push((d.user + d.system) / 1000);
+  }
+  const round = (x: number) => Math.round(x * 10) / 10;
+  const helpedMs = round(median(two));
+  console.log(
+    JSON.stringify({
+      ...base,
+      scope: "computeDkg",
+      impl: "engine+helper",
+      threads: 2,
+      ms: helpedMs,
+      min_ms: round(Math.min(...two)),
+      cpu_ms: round(median(helpedCpu)),
+      first_ms: helpedFirstMs,
+      ...target,
+      one_thread_ms: round(median(one)),
+      ratio: Math.round((median(one) / median(two)) * 100) / 100,
+      helped_calls: helper.sessions,
+      rss_mb: rssMb(),
+      load: load(),
+    }),
+  );
+  await helper.close();
 
   const graph = buildGraph(parseEvidence(evidence));
   const authorIndex = new Map<string, number>();
@@ -131,7 +178,7 @@ const args = process.argv.slice(2);
 const caseAt = args.indexOf("--case");
 if (caseAt >= 0) {
   const [shape, nodes] = args[caseAt + 1]!.split(":");
-  runCase(shape as Shape, Number(nodes));
+  await runCase(shape as Shape, Number(nodes));
 } else {
   const sizesAt = args.indexOf("--sizes");
   const sizes = sizesAt >= 0 ? args[sizesAt + 1]!.split(",").map(Number) : [1_000, 10_000, 100_000];

@@ -8,6 +8,7 @@ import { compare32, fromHex, toHex32All } from "./hash/hex";
 import { keccak256ManyInto, keccak256StringsInto } from "./hash/keccak256";
 import { pairedKeccak } from "./hash/paired";
 import { buildMerkleTree, merkleRoot } from "./merkle";
+import { HelperLost, type HelperSession } from "./parallel/session";
 import { addressSchema } from "./schema";
 import { checkSignature } from "./signature";
 import type { ComputeDkgOptions, DkgNode, DkgResult, PolicyFlag } from "./types";
@@ -28,9 +29,28 @@ const DOMAIN_BYTES = fromHex(DOMAIN_NODE);
  * dkg.thread_root; dkg.contribution_weights; // [{ address, bps }], sum 10000
  */
 export function computeDkg(evidence: unknown, options: ComputeDkgOptions = {}): DkgResult {
+  const session = options.helper && Array.isArray(evidence) ? options.helper.begin(evidence.length) : null;
+  if (!session) return compute(evidence, options, null);
+  try {
+    return compute(evidence, options, session);
+  } catch (err) {
+    if (!(err instanceof HelperLost)) throw err;
+    session.end();
+    return compute(evidence, options, null); // the same result, on this thread alone
+  } finally {
+    session.end();
+  }
+}
+
+function compute(evidence: unknown, options: ComputeDkgOptions, helper: HelperSession | null): DkgResult {
   // Well-formed evidence takes the fast path (validated and content-hashed in one pass); anything else goes
   // through zod and JCS, which produce the detailed errors. Both give the same bytes.
-  const fast = fastParse(evidence);
+  const fast = fastParse(evidence, helper);
+  let session = helper;
+  if (!fast && session) {
+    session.end(); // the general path runs on this thread
+    session = null;
+  }
   const packages = fast ? fast.packages : parseEvidence(evidence);
   const graph = buildGraph(packages);
   const { n, nodes } = graph;
@@ -38,22 +58,26 @@ export function computeDkg(evidence: unknown, options: ComputeDkgOptions = {}): 
   // Past buildGraph the ids are unique: `packages` is `nodes` permuted. Per-package loops run over `packages`
   // (input = memory order: far fewer cache misses than id order at 100k nodes) and write at the node's rank.
   const { inputOf } = graph;
-  const rankOf = new Int32Array(n);
+  const rankOf = session ? session.rankOf : new Int32Array(n);
   for (let i = 0; i < n; i++) rankOf[inputOf[i]!] = i;
+  const participants = resolveParticipants(packages, options.participants);
+  const lamport = lamports(graph);
 
   const content = new Uint8Array(32 * n);
   if (fast) {
-    const src = new Int32Array(fast.content.buffer);
+    session?.streamed(); // every content hash is written
+    const src = new Int32Array(fast.content.buffer, fast.content.byteOffset, 8 * n);
     const dst = new Int32Array(content.buffer);
     for (let i = 0; i < n; i++) {
       const from = 8 * inputOf[i]!;
       for (let w = 0; w < 8; w++) dst[8 * i + w] = src[from + w]!;
     }
   } else contentHashesInto(nodes, content);
-  const participants = resolveParticipants(packages, options.participants);
 
-  const lamport = lamports(graph);
-  const nodeHash = nodeHashes(graph, content, lamport);
+  const nodeHash = nodeHashes(graph, content, lamport, session ? session.nodeHash : new Uint8Array(32 * n));
+  // The helper builds the evidence tree from here on, while this thread does the rest.
+  session?.requestEvidenceRoot();
+  const thread_root = threadRoot(nodeHash, n);
 
   const nodeHex = toHex32All(nodeHash, n);
   const contentHex = toHex32All(content, n);
@@ -91,16 +115,17 @@ export function computeDkg(evidence: unknown, options: ComputeDkgOptions = {}): 
   }
 
   const weights = contributionWeights(graph, packages, rankOf, participants);
+  const anomalyList = anomalies(graph, timestamps);
   return {
     version: DKG_VERSION,
-    thread_root: threadRoot(nodeHash, n),
-    evidence_root: evidenceRoot(nodeHash, packages, rankOf),
+    thread_root,
+    evidence_root: session ? session.evidenceRoot() : evidenceRoot(nodeHash, packages, rankOf),
     nodes: out,
     roots,
     terminals,
     participants,
     contribution_weights: participants.map((address, i) => ({ address, bps: weights[i]! })),
-    anomalies: anomalies(graph, timestamps),
+    anomalies: anomalyList,
   };
 }
 
@@ -141,9 +166,8 @@ function resolveParticipants(nodes: readonly ParsedPackage[], requested: readonl
  * the nodes of a level do not depend on each other, so they are hashed in pairs (SIMD lanes), and each level
  * is complete (flushed) before the next one reads it.
  */
-function nodeHashes(g: DkgGraph, content: Uint8Array, lamport: Int32Array): Uint8Array {
+function nodeHashes(g: DkgGraph, content: Uint8Array, lamport: Int32Array, out: Uint8Array): Uint8Array {
   const { n, parentStart, parentIdx } = g;
-  const out = new Uint8Array(32 * n);
   let maxParents = 0;
   for (let i = 0; i < n; i++) maxParents = Math.max(maxParents, parentStart[i + 1]! - parentStart[i]!);
   // The message as 32-bit words (bytes in memory order): DOMAIN | content | 0x60 | count | parent hashes.
@@ -152,7 +176,7 @@ function nodeHashes(g: DkgGraph, content: Uint8Array, lamport: Int32Array): Uint
   buf[64 + 31] = 0x60; // offset of the dynamic array
   const w = new Int32Array(buf.buffer);
   const c32 = new Int32Array(content.buffer, content.byteOffset, 8 * n);
-  const o32 = new Int32Array(out.buffer);
+  const o32 = new Int32Array(out.buffer, out.byteOffset, 8 * n);
   const sorted: number[] = [];
   const { start, nodes } = byLevel(lamport);
   for (let level = 0; level + 1 < start.length; level++) {

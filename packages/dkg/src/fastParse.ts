@@ -1,6 +1,7 @@
 import { type ParsedPackage, sortedUnique } from "./graph";
 import { pairedKeccak } from "./hash/paired";
 import { canonicalMember, canonicalString, JcsError } from "./jcs";
+import { Kind, type RingWriter } from "./parallel/ring";
 import { MAX_ARTIFACT_ID_LENGTH, MAX_ID_LENGTH } from "./schema";
 
 /**
@@ -397,13 +398,21 @@ function writeContent(
   buf[pos++] = 0x7d;
 }
 
-/** Validates and content-hashes every package, or returns `null` (take the general path). */
-export function fastParse(evidence: unknown): FastParse | null {
+/**
+ * Validates and content-hashes every package, or returns `null` (take the general path). With a helper
+ * session (`stream`, `content`), the content and artifact id bytes are sent to the helper thread, which writes
+ * the content hashes into `content` (the caller waits for it); messages too large for its ring are hashed here.
+ */
+export function fastParse(
+  evidence: unknown,
+  helper?: { stream: RingWriter; content: Uint8Array } | null,
+): FastParse | null {
   if (!Array.isArray(evidence) || evidence.length === 0) return null;
   const m = evidence.length;
   const packages: ParsedPackage[] = new Array(m);
-  const content = new Uint8Array(32 * m);
-  const content32 = new Int32Array(content.buffer);
+  const content = helper ? helper.content : new Uint8Array(32 * m);
+  const stream = helper ? helper.stream : null;
+  const content32 = new Int32Array(content.buffer, content.byteOffset, 8 * m);
   try {
     for (let j = 0; j < m; j++) {
       const p: unknown = evidence[j];
@@ -476,7 +485,11 @@ export function fastParse(evidence: unknown): FastParse | null {
         payloadHashLower = h;
         writeContent(layout, r, lowerAuthor, payloadHash, parentIds, artifactIds);
       }
-      pairedKeccak.bytes(buf, 0, pos, content32, 8 * j);
+      if (stream) {
+        if (!stream.send(Kind.content, j, buf, 0, pos)) pairedKeccak.bytes(buf, 0, pos, content32, 8 * j);
+        // Artifact ids are at most MAX_ARTIFACT_ID_LENGTH code units: always small enough for the ring.
+        for (let a = 0; a < artifactIds.length; a++) stream.sendString(Kind.artifact, j, artifactIds[a]!);
+      } else pairedKeccak.bytes(buf, 0, pos, content32, 8 * j);
 
       packages[j] = {
         id,

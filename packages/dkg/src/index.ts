@@ -7,6 +7,8 @@ export { DkgError, type DkgErrorCode, type DkgErrorType, type DkgIssue } from ".
 export type { DkgAnomaly } from "./graph";
 export { canonicalize, JCS_MAX_DEPTH, JcsError } from "./jcs";
 export { processMerkleProof } from "./merkle";
+export { DkgHelper, type DkgHelperOptions, type HelperPort, type SessionMessage } from "./parallel/session";
+export { runSession } from "./parallel/worker";
 export {
   extractPoAFeatures,
   NEUTRAL_BPS,

@@ -1,0 +1,1 @@
+export { createDkgHelper, type NodeDkgHelper } from "./createDkgHelper";

@@ -1,0 +1,191 @@
+import type { Hex } from "viem";
+import { toHexSlice } from "../hash/hex";
+import { CONTROL_WORDS, Ctl, Phase, RING_BYTES, RingWriter, State } from "./ring";
+
+/** What the computing thread posts to its helper thread to start a session (SharedArrayBuffers only). */
+export type SessionMessage = {
+  ctl: SharedArrayBuffer;
+  ring: SharedArrayBuffer;
+  /** Content hashes by input index (32 bytes each), written by the helper (and by the caller for messages too large to send). */
+  content: SharedArrayBuffer;
+  /** Node hashes by rank, written by the caller before it asks for the evidence root. */
+  nodeHash: SharedArrayBuffer;
+  /** Input index -> rank. */
+  rankOf: SharedArrayBuffer;
+  /** The evidence root, written by the helper (zero when there is no artifact). */
+  root: SharedArrayBuffer;
+};
+
+/** How the environment reaches its helper thread (see `createDkgHelper` in `@chaoschain-ts/dkg/node`). */
+export type HelperPort = {
+  /** Delivers a session to the helper thread, which runs `runSession` on it. */
+  post(message: SessionMessage): void;
+  /** Whether the helper thread has started and can take a session now. */
+  ready(): boolean;
+};
+
+/** The helper stopped answering or failed: the caller computes on its own thread instead. */
+export class HelperLost extends Error {}
+
+export type DkgHelperOptions = {
+  /** Evidence with fewer packages is computed on one thread (the hand-over costs more than it saves); 1024. */
+  minNodes?: number;
+  /** A helper that makes no progress for this long is given up for good and the call completes alone; 10 s. */
+  lostAfterMs?: number;
+};
+
+/**
+ * A second thread for `computeDkg` (option `helper`): while the calling thread parses the evidence and writes
+ * the canonical content, the helper hashes it (and the artifact ids), and it builds the evidence tree while
+ * the caller builds the thread tree, the weights and the output. The result is the same bytes as on one
+ * thread (tested); only the time changes. The calling thread must be able to block (`Atomics.wait`): Node's
+ * main thread or any worker, not a browser's main thread (there the helper is simply not used).
+ */
+export class DkgHelper {
+  readonly #port: HelperPort;
+  readonly #minNodes: number;
+  readonly #lostAfterMs: number;
+  readonly #canBlock = canBlock();
+  #broken = false;
+  #sessions = 0;
+  #capacity = 0;
+  #buffers: Omit<SessionMessage, "ctl"> | null = null;
+
+  constructor(port: HelperPort, options: DkgHelperOptions = {}) {
+    this.#port = port;
+    this.#minNodes = options.minNodes ?? 1024;
+    this.#lostAfterMs = options.lostAfterMs ?? 10_000;
+  }
+
+  /** How many calls the helper has taken part in. */
+  get sessions(): number {
+    return this.#sessions;
+  }
+
+  /** Whether sessions can run: the thread can block, the helper is up and has not been given up. */
+  get usable(): boolean {
+    return this.#canBlock && !this.#broken && this.#port.ready();
+  }
+
+  /** A session for `nodes` packages, or null when this call should run on one thread. */
+  begin(nodes: number): HelperSession | null {
+    if (nodes < this.#minNodes || !this.usable) return null;
+    if (!this.#buffers || nodes > this.#capacity) {
+      this.#capacity = Math.max(nodes, 2 * this.#capacity);
+      this.#buffers = {
+        ring: this.#buffers?.ring ?? new SharedArrayBuffer(RING_BYTES),
+        content: new SharedArrayBuffer(32 * this.#capacity),
+        nodeHash: new SharedArrayBuffer(32 * this.#capacity),
+        rankOf: new SharedArrayBuffer(4 * this.#capacity),
+        root: new SharedArrayBuffer(32),
+      };
+    }
+    const message: SessionMessage = { ctl: new SharedArrayBuffer(4 * CONTROL_WORDS), ...this.#buffers };
+    new Uint8Array(message.root).fill(0);
+    this.#port.post(message);
+    this.#sessions++;
+    return new HelperSession(message, nodes, this.#lostAfterMs, () => {
+      this.#broken = true;
+    });
+  }
+}
+
+export class HelperSession {
+  readonly stream: RingWriter;
+  /** Content hashes by input index. */
+  readonly content: Uint8Array;
+  /** Node hashes by rank: the caller writes them here. */
+  readonly nodeHash: Uint8Array;
+  /** Input index -> rank: the caller writes it here. */
+  readonly rankOf: Int32Array;
+  readonly #ctl: Int32Array;
+  readonly #root: Uint8Array;
+  readonly #lostAfterMs: number;
+  readonly #giveUp: () => void;
+
+  constructor(message: SessionMessage, nodes: number, lostAfterMs: number, giveUp: () => void) {
+    this.#ctl = new Int32Array(message.ctl);
+    this.#lostAfterMs = lostAfterMs;
+    this.#root = new Uint8Array(message.root);
+    this.#giveUp = giveUp;
+    this.content = new Uint8Array(message.content, 0, 32 * nodes);
+    this.nodeHash = new Uint8Array(message.nodeHash, 0, 32 * nodes);
+    this.rankOf = new Int32Array(message.rankOf, 0, nodes);
+    this.stream = new RingWriter(this.#ctl, message.ring, this.#waiter());
+  }
+
+  /** Ends the stream and waits until every content hash is written. */
+  streamed(): void {
+    this.stream.close();
+    this.#awaitState(State.streamed);
+  }
+
+  /** `nodeHash` and `rankOf` are written: the helper may build the evidence tree. */
+  requestEvidenceRoot(): void {
+    Atomics.store(this.#ctl, Ctl.phase, Phase.evidenceRoot);
+    Atomics.notify(this.#ctl, Ctl.phase);
+  }
+
+  evidenceRoot(): Hex {
+    this.#awaitState(State.done);
+    return toHexSlice(this.#root, 0, 32);
+  }
+
+  /** Releases the helper: aborts the session unless it is over, and waits until the helper has let go of it. */
+  end(): void {
+    const ctl = this.#ctl;
+    if (Atomics.load(ctl, Ctl.state) >= State.done) return;
+    Atomics.store(ctl, Ctl.phase, Phase.abort);
+    Atomics.notify(ctl, Ctl.written);
+    Atomics.notify(ctl, Ctl.phase);
+    try {
+      this.#awaitState(State.done, true);
+    } catch {
+      // Given up (#giveUp ran): the helper is not used again, so nothing it might still write matters.
+    }
+  }
+
+  /** Waits until the helper's state reaches `target` (any final state when `anyFinal`). */
+  #awaitState(target: number, anyFinal = false): void {
+    const ctl = this.#ctl;
+    const wait = this.#waiter();
+    for (;;) {
+      const state = Atomics.load(ctl, Ctl.state);
+      if (state === State.failed || state === State.aborted) {
+        if (anyFinal) return;
+        if (state === State.failed) this.#giveUp();
+        throw new HelperLost(`the DKG helper ${state === State.failed ? "failed" : "stopped"}`);
+      }
+      if (state >= target) return;
+      wait(Ctl.state, state);
+    }
+  }
+
+  /** A bounded `Atomics.wait` that gives the helper up after `lostAfterMs` without any change. */
+  #waiter(): (index: number, value: number) => void {
+    let since = performance.now();
+    let last = -1;
+    let lastValue = 0;
+    return (index, value) => {
+      if (index !== last || value !== lastValue) {
+        last = index;
+        lastValue = value;
+        since = performance.now();
+      }
+      Atomics.wait(this.#ctl, index, value, 50);
+      if (Atomics.load(this.#ctl, index) === value && performance.now() - since > this.#lostAfterMs) {
+        this.#giveUp();
+        throw new HelperLost("the DKG helper stopped answering");
+      }
+    };
+  }
+}
+
+function canBlock(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
