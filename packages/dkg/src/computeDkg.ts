@@ -51,6 +51,7 @@ function compute(evidence: unknown, options: ComputeDkgOptions, helper: HelperSe
     session.end(); // the general path runs on this thread
     session = null;
   }
+  session?.contentEnd();
   const packages = fast ? fast.packages : parseEvidence(evidence);
   const graph = buildGraph(packages);
   const { n, nodes } = graph;
@@ -61,6 +62,9 @@ function compute(evidence: unknown, options: ComputeDkgOptions, helper: HelperSe
   const rankOf = session ? session.rankOf : new Int32Array(n);
   for (let i = 0; i < n; i++) rankOf[inputOf[i]!] = i;
   const participants = resolveParticipants(packages, options.participants);
+  const authors = authorIndices(graph.n, packages, rankOf, participants);
+  // The helper computes the weights while this thread computes the node hashes.
+  session?.sendWeightsInput(graph, authors.authorOf, authors.participants);
   const lamport = lamports(graph);
 
   const content = new Uint8Array(32 * n);
@@ -114,7 +118,9 @@ function compute(evidence: unknown, options: ComputeDkgOptions, helper: HelperSe
     if (graph.childStart[i] === graph.childStart[i + 1]) terminals.push(out[i]!.id);
   }
 
-  const weights = contributionWeights(graph, packages, rankOf, participants);
+  const weights = session
+    ? session.weights(participants.length)
+    : normaliseWeights(pathContributions(graph, authors.authorOf, authors.participants).contrib);
   const anomalyList = anomalies(graph, timestamps);
   return {
     version: DKG_VERSION,
@@ -273,15 +279,16 @@ function evidenceRoot(nodeHash: Uint8Array, packages: readonly ParsedPackage[], 
   return merkleRoot(buildMerkleTree(pairs, count));
 }
 
-function contributionWeights(
-  g: DkgGraph,
+/** Each node's author as a small index (by rank), and the participants' indices (in participants order). */
+function authorIndices(
+  n: number,
   packages: readonly ParsedPackage[],
   rankOf: Int32Array,
   participants: readonly Address[],
-): number[] {
+): { authorOf: Int32Array; participants: number[] } {
   const authorIndex = new Map<string, number>();
-  const authorOf = new Int32Array(g.n);
-  for (let j = 0; j < g.n; j++) {
+  const authorOf = new Int32Array(n);
+  for (let j = 0; j < n; j++) {
     const a = packages[j]!.author;
     let k = authorIndex.get(a);
     if (k === undefined) {
@@ -290,12 +297,7 @@ function contributionWeights(
     }
     authorOf[rankOf[j]!] = k;
   }
-  const { contrib } = pathContributions(
-    g,
-    authorOf,
-    participants.map((p) => authorIndex.get(p)!),
-  );
-  return normaliseWeights(contrib);
+  return { authorOf, participants: participants.map((p) => authorIndex.get(p)!) };
 }
 
 function anomalies(g: DkgGraph, timestamps: Float64Array): DkgAnomaly[] {

@@ -1,5 +1,8 @@
 import type { DkgGraph } from "./graph";
 
+/** What the weights read of the graph. */
+type PathGraph = Pick<DkgGraph, "n" | "order" | "parentStart" | "parentIdx" | "childStart" | "childIdx">;
+
 /** Exact path counts: `total` root-to-terminal paths, and for each participant the paths that contain it. */
 export type PathContributions = {
   total: bigint;
@@ -13,7 +16,7 @@ export type PathContributions = {
  */
 type FreeSchedule = { freeStart: Int32Array; freeIdx: Int32Array };
 
-function freeSchedule(g: DkgGraph): FreeSchedule {
+function freeSchedule(g: PathGraph): FreeSchedule {
   const { n, order, childStart, childIdx } = g;
   const pos = new Int32Array(n);
   for (let k = 0; k < n; k++) pos[order[k]!] = k;
@@ -37,7 +40,7 @@ function freeSchedule(g: DkgGraph): FreeSchedule {
  * Number of root-to-terminal paths that avoid every node whose `authorOf` equals `blocked` (-1: count all).
  * One pass over the topological order; a count lives from its node until its last child has read it.
  */
-function countPaths(g: DkgGraph, authorOf: Int32Array, blocked: number, sched: FreeSchedule, f: bigint[]): bigint {
+function countPaths(g: PathGraph, authorOf: Int32Array, blocked: number, sched: FreeSchedule, f: bigint[]): bigint {
   const { n, order, parentStart, parentIdx, childStart } = g;
   const { freeStart, freeIdx } = sched;
   let acc = 0n;
@@ -64,7 +67,7 @@ function countPaths(g: DkgGraph, authorOf: Int32Array, blocked: number, sched: F
  * additions, never enumerating paths. `authorOf[i]` is node i's author index; `participants` are author indices.
  */
 export function pathContributions(
-  g: DkgGraph,
+  g: PathGraph,
   authorOf: Int32Array,
   participants: readonly number[],
 ): PathContributions {

@@ -84,6 +84,8 @@ export interface GatewayConfig {
   rateLimitStore: "postgres" | "memory";
   bodyLimitBytes: number;
   maxEvidenceNodes: number;
+  /** share large DKG computations with a helper thread (`DKG_HELPER_THREAD`, on by default) */
+  dkgHelperThread: boolean;
   maxSessionEvents: number;
   minSignatureTtlS: number;
   evidenceSignaturePolicy: EvidenceSignaturePolicy;
@@ -254,6 +256,7 @@ const ENV = {
   RATE_LIMIT_STORE: [z.enum(["postgres", "memory"], { message: "must be postgres or memory" }), "postgres"],
   BODY_LIMIT_BYTES: [int(1024), String(16 * 1024 * 1024)],
   MAX_EVIDENCE_NODES: [int(1), "100000"],
+  DKG_HELPER_THREAD: [z.enum(["on", "off"], { message: "must be on or off" }), "on"],
   MAX_SESSION_EVENTS: [int(1), "10000"],
   MIN_SIGNATURE_TTL_S: [int(0), "600"],
   EVIDENCE_SIGNATURE_POLICY: [
@@ -364,6 +367,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimitStore: p.RATE_LIMIT_STORE!,
     bodyLimitBytes: p.BODY_LIMIT_BYTES!,
     maxEvidenceNodes: p.MAX_EVIDENCE_NODES!,
+    dkgHelperThread: p.DKG_HELPER_THREAD === "on",
     maxSessionEvents: p.MAX_SESSION_EVENTS!,
     minSignatureTtlS: p.MIN_SIGNATURE_TTL_S!,
     evidenceSignaturePolicy: p.EVIDENCE_SIGNATURE_POLICY!,

@@ -22,6 +22,7 @@ import { countPendingArchiveItems, markArchiveItemConfirmed, recordArchiveItem }
 import { migrate } from "./db/migrate";
 import { createPool } from "./db/pool";
 import type { Db } from "./db/types";
+import { acquireDkgHelper } from "./dkg";
 import { BaseError } from "./errors/base";
 import { createLogger, type Logger } from "./logger";
 import { createMetrics, type Metrics } from "./metrics";
@@ -210,6 +211,7 @@ export async function startGateway(config: GatewayConfig, seams: GatewaySeams = 
     background: Stoppable[];
     app?: GatewayApp;
     metricsServer?: Server;
+    releaseDkgHelper?: () => Promise<void>;
   } = { background: [] };
 
   const step = async (what: string, fn: () => Promise<unknown>) => {
@@ -229,11 +231,15 @@ export async function startGateway(config: GatewayConfig, seams: GatewaySeams = 
     if (ms) await step("metrics server", () => new Promise<void>((r) => ms.close(() => r())));
     if (res.app) await step("http", () => res.app!.close());
     if (res.db) await step("database pool", () => res.db!.end());
+    if (res.releaseDkgHelper) await step("DKG helper thread", res.releaseDkgHelper);
   };
 
   if (config.authMode === "open") {
     logger.warn("AUTH_MODE=open: keyless requests act as operator. Never use this outside a local dev stack.");
   }
+
+  // Large evidence is hashed on two threads; the thread starts in the background and is used once it is up.
+  if (config.dkgHelperThread) res.releaseDkgHelper = acquireDkgHelper();
 
   try {
     // --- database -------------------------------------------------------------------------------------------------

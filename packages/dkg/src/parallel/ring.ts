@@ -3,7 +3,7 @@
  * computes a DKG and its helper thread. Pure: typed arrays and `Atomics` only, so it runs in any JavaScript
  * thread (Node worker, browser worker).
  *
- * Message: a 16-byte header (length, kind, index) then the bytes, padded to 16. A header of length -1 means
+ * Message: a 16-byte header (length, kind, index, extra) then the bytes, padded to 16. A header of length -1 means
  * "continue at the start of the ring". Positions are byte counters that wrap at 2^32 (kept in int32 slots);
  * the ring size is a power of two, so a counter maps to `counter & (RING_BYTES - 1)` across the wrap.
  */
@@ -33,10 +33,19 @@ export const Ctl = {
 export const CONTROL_WORDS = 8;
 
 export const Phase = { stream: 0, evidenceRoot: 1, abort: 2 } as const;
-/** The helper's progress; `done`, `aborted` and `failed` are final. */
-export const State = { queued: 0, streaming: 1, streamed: 2, done: 3, aborted: 4, failed: 5 } as const;
+/** The helper's progress: content hashes written, weights written, evidence root written; then final states. */
+export const State = { queued: 0, streaming: 1, streamed: 2, weighted: 3, done: 4, aborted: 5, failed: 6 } as const;
 
-export const Kind = { content: 1, artifact: 2 } as const;
+export const Kind = {
+  /** Canonical content bytes of package `index`. */
+  content: 1,
+  /** An artifact id (UTF-8) of package `index`. */
+  artifact: 2,
+  /** After the last content: every content hash is to be written now. */
+  contentEnd: 3,
+  /** Int32 words of the weights input array `index`, from word `extra` on. */
+  weightsInput: 4,
+} as const;
 
 const HEADER = 16;
 const MASK = RING_BYTES - 1;
@@ -62,15 +71,25 @@ export class RingWriter {
   }
 
   /** Sends `src[offset, offset + length)`. */
-  send(kind: number, index: number, src: Uint8Array, offset: number, length: number): boolean {
+  send(kind: number, index: number, src: Uint8Array, offset: number, length: number, extra = 0): boolean {
     const at = this.#reserve(length);
     if (at < 0) return false;
     if (length <= 64) {
       const b = this.#bytes;
       for (let i = 0; i < length; i++) b[at + HEADER + i] = src[offset + i]!;
     } else this.#bytes.set(src.subarray(offset, offset + length), at + HEADER);
-    this.#commit(at, kind, index, length);
+    this.#commit(at, kind, index, length, extra);
     return true;
+  }
+
+  /** Sends `words` as messages of `kind` and `index`, in chunks that fit the ring (`extra`: first word). */
+  sendWords(kind: number, index: number, words: Int32Array): void {
+    const bytes = new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
+    const chunk = (MAX_MESSAGE - HEADER) >> 2;
+    for (let w = 0; w < words.length || w === 0; w += chunk) {
+      const count = Math.min(chunk, words.length - w);
+      this.send(kind, index, bytes, 4 * w, 4 * count, w);
+    }
   }
 
   /** Sends the UTF-8 bytes of `s`. */
@@ -89,6 +108,11 @@ export class RingWriter {
     const length = high < 0x80 ? len : encoder.encodeInto(s, b.subarray(from, from + 3 * len)).written;
     this.#commit(at, kind, index, length);
     return true;
+  }
+
+  /** Publishes everything sent so far. */
+  flush(): void {
+    this.#publish();
   }
 
   /** Publishes everything sent and marks the end of the stream. */
@@ -114,11 +138,12 @@ export class RingWriter {
     return at;
   }
 
-  #commit(at: number, kind: number, index: number, length: number): void {
+  #commit(at: number, kind: number, index: number, length: number, extra = 0): void {
     const w = this.#words;
     w[at >> 2] = length;
     w[(at >> 2) + 1] = kind;
     w[(at >> 2) + 2] = index;
+    w[(at >> 2) + 3] = extra;
     this.#written = (this.#written + HEADER + pad16(length)) | 0;
     // Publishing is a sequentially consistent store: batched, so that small messages cost no fence each.
     if (((this.#written - this.#published) | 0) >= 16_384) this.#publish();
@@ -144,9 +169,6 @@ export class RingWriter {
   }
 }
 
-/** One message as the consumer sees it: `bytes[offset, offset + length)`. */
-export type RingMessage = { kind: number; index: number; offset: number; length: number };
-
 /**
  * The helper's end: calls `onMessage` for every message until the producer closes the stream (true) or the
  * session is aborted (false). The message bytes may be overwritten once `onMessage` returns.
@@ -154,7 +176,7 @@ export type RingMessage = { kind: number; index: number; offset: number; length:
 export function consumeRing(
   ctl: Int32Array,
   ring: SharedArrayBuffer,
-  onMessage: (bytes: Uint8Array, kind: number, index: number, offset: number, length: number) => void,
+  onMessage: (bytes: Uint8Array, kind: number, index: number, offset: number, length: number, extra: number) => void,
 ): boolean {
   const bytes = new Uint8Array(ring);
   const words = new Int32Array(ring);
@@ -169,7 +191,7 @@ export function consumeRing(
         read = (read + RING_BYTES - at) | 0;
         continue;
       }
-      onMessage(bytes, words[(at >> 2) + 1]!, words[(at >> 2) + 2]!, at + HEADER, length);
+      onMessage(bytes, words[(at >> 2) + 1]!, words[(at >> 2) + 2]!, at + HEADER, length, words[(at >> 2) + 3]!);
       read = (read + HEADER + pad16(length)) | 0;
       if (((read - released) | 0) >= 65_536) released = release(ctl, read);
     }

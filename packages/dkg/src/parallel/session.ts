@@ -1,6 +1,22 @@
 import type { Hex } from "viem";
+import type { DkgGraph } from "../graph";
 import { toHexSlice } from "../hash/hex";
-import { CONTROL_WORDS, Ctl, Phase, RING_BYTES, RingWriter, State } from "./ring";
+import { CONTROL_WORDS, Ctl, Kind, Phase, RING_BYTES, RingWriter, State } from "./ring";
+
+/** The arrays of the weights input, sent in this order after `sizes` ([n, edges, participants]). */
+export const WeightsInput = {
+  sizes: 0,
+  order: 1,
+  parentStart: 2,
+  parentIdx: 3,
+  childStart: 4,
+  childIdx: 5,
+  authorOf: 6,
+  participants: 7,
+} as const;
+
+/** At most this many participants (the spec's bound): the result area holds their basis points. */
+const MAX_PARTICIPANTS = 10_000;
 
 /** What the computing thread posts to its helper thread to start a session (SharedArrayBuffers only). */
 export type SessionMessage = {
@@ -12,8 +28,9 @@ export type SessionMessage = {
   nodeHash: SharedArrayBuffer;
   /** Input index -> rank. */
   rankOf: SharedArrayBuffer;
-  /** The evidence root, written by the helper (zero when there is no artifact). */
-  root: SharedArrayBuffer;
+  /** Written by the helper: the evidence root (32 bytes, zero when there is no artifact), then the basis
+   * points of the participants (int32 each). */
+  result: SharedArrayBuffer;
 };
 
 /** How the environment reaches its helper thread (see `createDkgHelper` in `@chaoschain-ts/dkg/node`). */
@@ -36,8 +53,9 @@ export type DkgHelperOptions = {
 
 /**
  * A second thread for `computeDkg` (option `helper`): while the calling thread parses the evidence and writes
- * the canonical content, the helper hashes it (and the artifact ids), and it builds the evidence tree while
- * the caller builds the thread tree, the weights and the output. The result is the same bytes as on one
+ * the canonical content, the helper hashes it (and the artifact ids); it computes the contribution weights
+ * while the caller computes the node hashes, and builds the evidence tree while the caller builds the thread
+ * tree and the output. The result is the same bytes as on one
  * thread (tested); only the time changes. The calling thread must be able to block (`Atomics.wait`): Node's
  * main thread or any worker, not a browser's main thread (there the helper is simply not used).
  */
@@ -77,11 +95,11 @@ export class DkgHelper {
         content: new SharedArrayBuffer(32 * this.#capacity),
         nodeHash: new SharedArrayBuffer(32 * this.#capacity),
         rankOf: new SharedArrayBuffer(4 * this.#capacity),
-        root: new SharedArrayBuffer(32),
+        result: new SharedArrayBuffer(32 + 4 * MAX_PARTICIPANTS),
       };
     }
     const message: SessionMessage = { ctl: new SharedArrayBuffer(4 * CONTROL_WORDS), ...this.#buffers };
-    new Uint8Array(message.root).fill(0);
+    new Uint8Array(message.result, 0, 32).fill(0);
     this.#port.post(message);
     this.#sessions++;
     return new HelperSession(message, nodes, this.#lostAfterMs, () => {
@@ -99,14 +117,14 @@ export class HelperSession {
   /** Input index -> rank: the caller writes it here. */
   readonly rankOf: Int32Array;
   readonly #ctl: Int32Array;
-  readonly #root: Uint8Array;
+  readonly #result: SharedArrayBuffer;
   readonly #lostAfterMs: number;
   readonly #giveUp: () => void;
 
   constructor(message: SessionMessage, nodes: number, lostAfterMs: number, giveUp: () => void) {
     this.#ctl = new Int32Array(message.ctl);
     this.#lostAfterMs = lostAfterMs;
-    this.#root = new Uint8Array(message.root);
+    this.#result = message.result;
     this.#giveUp = giveUp;
     this.content = new Uint8Array(message.content, 0, 32 * nodes);
     this.nodeHash = new Uint8Array(message.nodeHash, 0, 32 * nodes);
@@ -114,10 +132,40 @@ export class HelperSession {
     this.stream = new RingWriter(this.#ctl, message.ring, this.#waiter());
   }
 
-  /** Ends the stream and waits until every content hash is written. */
+  /** Every content message is sent: the helper writes the last content hashes now. */
+  contentEnd(): void {
+    this.stream.send(Kind.contentEnd, 0, EMPTY, 0, 0);
+    this.stream.flush();
+  }
+
+  /**
+   * Sends what the contribution weights need and ends the stream; `participants` are author indices (of
+   * `authorOf`), in the order of the weights to return.
+   */
+  sendWeightsInput(g: DkgGraph, authorOf: Int32Array, participants: readonly number[]): void {
+    const w = this.stream;
+    if (participants.length > MAX_PARTICIPANTS) throw new RangeError("too many participants");
+    const list = Int32Array.from(participants);
+    w.sendWords(Kind.weightsInput, WeightsInput.sizes, Int32Array.of(g.n, g.parentIdx.length, list.length));
+    w.sendWords(Kind.weightsInput, WeightsInput.order, g.order);
+    w.sendWords(Kind.weightsInput, WeightsInput.parentStart, g.parentStart);
+    w.sendWords(Kind.weightsInput, WeightsInput.parentIdx, g.parentIdx);
+    w.sendWords(Kind.weightsInput, WeightsInput.childStart, g.childStart);
+    w.sendWords(Kind.weightsInput, WeightsInput.childIdx, g.childIdx);
+    w.sendWords(Kind.weightsInput, WeightsInput.authorOf, authorOf);
+    w.sendWords(Kind.weightsInput, WeightsInput.participants, list);
+    w.close();
+  }
+
+  /** Waits until every content hash is written. */
   streamed(): void {
-    this.stream.close();
     this.#awaitState(State.streamed);
+  }
+
+  /** The participants' basis points (as `normaliseWeights` gives them), once the helper has them. */
+  weights(count: number): number[] {
+    this.#awaitState(State.weighted);
+    return Array.from(new Int32Array(this.#result, 32, count));
   }
 
   /** `nodeHash` and `rankOf` are written: the helper may build the evidence tree. */
@@ -128,7 +176,7 @@ export class HelperSession {
 
   evidenceRoot(): Hex {
     this.#awaitState(State.done);
-    return toHexSlice(this.#root, 0, 32);
+    return toHexSlice(new Uint8Array(this.#result, 0, 32), 0, 32);
   }
 
   /** Releases the helper: aborts the session unless it is over, and waits until the helper has let go of it. */
@@ -180,6 +228,8 @@ export class HelperSession {
     };
   }
 }
+
+const EMPTY = new Uint8Array(0);
 
 function canBlock(): boolean {
   try {

@@ -1,13 +1,14 @@
 import { keccak256ManyInto } from "../hash/keccak256";
 import { pairedKeccak } from "../hash/paired";
 import { buildMerkleTree } from "../merkle";
+import { normaliseWeights, pathContributions } from "../weights";
 import { Ctl, consumeRing, Kind, Phase, State } from "./ring";
-import type { SessionMessage } from "./session";
+import { type SessionMessage, WeightsInput } from "./session";
 
 /**
  * The helper thread's side of a DKG session (posted by `DkgHelper`): it hashes the content and artifact
- * messages as the computing thread parses the evidence, then, once the node hashes are known, builds the
- * evidence tree. Pure (typed arrays, `Atomics`, WebAssembly): the thread's entry only wires messages here.
+ * messages as the computing thread parses the evidence, computes the contribution weights from the graph it
+ * is sent, then, once the node hashes are known, builds the evidence tree. Pure (typed arrays, `Atomics`, WebAssembly): the thread's entry only wires messages here.
  */
 export function runSession(msg: SessionMessage): void {
   const ctl = new Int32Array(msg.ctl);
@@ -33,19 +34,44 @@ function serve(msg: SessionMessage, ctl: Int32Array): number {
   const content32 = new Int32Array(msg.content);
   const chunks: Int32Array[] = [];
   const packageOf: number[] = [];
-  const closed = consumeRing(ctl, msg.ring, (bytes, kind, index, offset, length) => {
+  // The weights input, in WeightsInput order; allocated from the sizes message.
+  const input: Int32Array[] = [];
+  const closed = consumeRing(ctl, msg.ring, (bytes, kind, index, offset, length, extra) => {
     if (kind === Kind.content) {
       pairedKeccak.bytes(bytes, offset, length, content32, 8 * index);
-      return;
+    } else if (kind === Kind.artifact) {
+      const k = packageOf.length;
+      if (k % CHUNK === 0) chunks.push(new Int32Array(8 * CHUNK));
+      packageOf.push(index);
+      pairedKeccak.bytes(bytes, offset, length, chunks[chunks.length - 1]!, 8 * (k % CHUNK));
+    } else if (kind === Kind.contentEnd) {
+      pairedKeccak.flush();
+      Atomics.store(ctl, Ctl.state, State.streamed);
+      Atomics.notify(ctl, Ctl.state);
+    } else if (kind === Kind.weightsInput) {
+      const words = new Int32Array(bytes.buffer, bytes.byteOffset + offset, length >> 2);
+      if (index === WeightsInput.sizes) {
+        const [n, edges, participants] = words as unknown as [number, number, number];
+        for (const size of [n, n + 1, edges, n + 1, edges, n, participants]) input.push(new Int32Array(size));
+      } else input[index - 1]!.set(words, extra);
     }
-    const k = packageOf.length;
-    if (k % CHUNK === 0) chunks.push(new Int32Array(8 * CHUNK));
-    packageOf.push(index);
-    pairedKeccak.bytes(bytes, offset, length, chunks[chunks.length - 1]!, 8 * (k % CHUNK));
   });
   pairedKeccak.flush();
   if (!closed) return State.aborted;
-  Atomics.store(ctl, Ctl.state, State.streamed);
+
+  const [order, parentStart, parentIdx, childStart, childIdx, authorOf, participants] = input;
+  if (!participants) throw new Error("the weights input is missing");
+  const graph = {
+    n: order!.length,
+    order: order!,
+    parentStart: parentStart!,
+    parentIdx: parentIdx!,
+    childStart: childStart!,
+    childIdx: childIdx!,
+  };
+  const { contrib } = pathContributions(graph, authorOf!, Array.from(participants));
+  new Int32Array(msg.result, 32, participants.length).set(normaliseWeights(contrib));
+  Atomics.store(ctl, Ctl.state, State.weighted);
   Atomics.notify(ctl, Ctl.state);
 
   for (;;) {
@@ -73,7 +99,7 @@ function serve(msg: SessionMessage, ctl: Int32Array): number {
     }
     keccak256ManyInto(pairs, 0, 64, count, pairs, 0);
     keccak256ManyInto(pairs, 0, 32, count, pairs, 0);
-    new Uint8Array(msg.root).set(buildMerkleTree(pairs, count).nodes.subarray(0, 32));
+    new Uint8Array(msg.result, 0, 32).set(buildMerkleTree(pairs, count).nodes.subarray(0, 32));
   }
   return State.done;
 }

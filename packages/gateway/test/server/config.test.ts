@@ -31,6 +31,7 @@ describe("loadConfig", () => {
       authMode: "keys",
       bodyLimitBytes: 16 * 1024 * 1024,
       maxEvidenceNodes: 100000,
+      dkgHelperThread: true,
       maxSessionEvents: 10000,
       minSignatureTtlS: 600,
       evidenceSignaturePolicy: "ignore",
@@ -130,6 +131,11 @@ describe("loadConfig", () => {
       "127.0.0.1",
     ]);
     expect(problems({ ...BASE, TRUST_PROXY: "everyone" })).toEqual(["TRUST_PROXY"]);
+  });
+
+  it("reads DKG_HELPER_THREAD as on or off", () => {
+    expect(loadConfig({ ...BASE, DKG_HELPER_THREAD: "off" }).dkgHelperThread).toBe(false);
+    expect(problems({ ...BASE, DKG_HELPER_THREAD: "maybe" })).toEqual(["DKG_HELPER_THREAD"]);
   });
 
   it("lists every variable it reads with its default", () => {

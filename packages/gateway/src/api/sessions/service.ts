@@ -3,7 +3,6 @@
  * under the session's row lock), complete (evidence -> DKG -> data hash -> WorkSubmission).
  */
 import { randomBytes } from "node:crypto";
-import { computeDkg } from "@chaoschain-ts/dkg";
 import { computeDataHash } from "@chaoschain-ts/protocol";
 import { type Address, type Hex, keccak256, stringToBytes, zeroHash } from "viem";
 import { withTransaction } from "../../db/pool";
@@ -20,6 +19,7 @@ import {
 } from "../../db/sessions";
 import type { Db, Queryable } from "../../db/types";
 import { createWorkflow } from "../../db/workflows";
+import { gatewayComputeDkg } from "../../dkg";
 import type { Metrics } from "../../metrics";
 import { WORK_SUBMISSION_FIRST_STEP, WORK_SUBMISSION_VERSION } from "../../workflows/workSubmission/input";
 import { HttpError } from "../app";
@@ -186,7 +186,7 @@ export function deriveSessionWork(
 ): DerivedSessionWork {
   const evidence = sessionEvidence(session.session_id, events);
   const participants = sessionParticipants(session.agent_address, events);
-  const dkg = computeDkg(evidence, { participants });
+  const dkg = gatewayComputeDkg(evidence, { participants });
   const demand_hash = keccak256(stringToBytes(session.session_id));
   const data_hash = computeDataHash({
     chainId,
@@ -349,7 +349,7 @@ export async function sessionEvidenceView(deps: SessionServiceDeps, sessionId: s
   let thread_root = session.thread_root;
   let evidence_root = session.evidence_root;
   if ((thread_root === null || evidence_root === null) && evidence.length > 0) {
-    const dkg = computeDkg(evidence);
+    const dkg = gatewayComputeDkg(evidence);
     thread_root = dkg.thread_root.toLowerCase();
     evidence_root = dkg.evidence_root.toLowerCase();
   }

@@ -4,7 +4,7 @@
  * Pure but for the chain reads of the score route; every refusal is an HttpError with a stable code.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { canonicalize, computeDkg, DkgError } from "@chaoschain-ts/dkg";
+import { canonicalize, DkgError, type DkgResult } from "@chaoschain-ts/dkg";
 import {
   computeCommitment,
   computeDataHash,
@@ -16,6 +16,7 @@ import {
 } from "@chaoschain-ts/protocol";
 import type { Address, Hex, PublicClient } from "viem";
 import { zeroHash } from "viem";
+import { gatewayComputeDkg } from "../../dkg";
 import type { Relayed } from "../../workflows/chainSteps";
 import { type CloseEpochInput, closeNaturalKey } from "../../workflows/closeEpoch/input";
 import { type ScoreSubmissionInput, scoreNaturalKey } from "../../workflows/scoreSubmission/input";
@@ -190,9 +191,9 @@ export async function prepareWorkSubmission(
     requested = [...set].sort();
   }
 
-  let dkg: ReturnType<typeof computeDkg>;
+  let dkg: DkgResult;
   try {
-    dkg = computeDkg(evidence as EvidencePackageInput[], requested ? { participants: requested } : {});
+    dkg = gatewayComputeDkg(evidence as EvidencePackageInput[], requested ? { participants: requested } : {});
   } catch (err) {
     if (err instanceof DkgError) throw dkgHttpError(err);
     throw err;

@@ -2,9 +2,11 @@
  * WorkSubmission (workflows.md §4): evidence -> DKG roots and weights -> archive -> submitWork(MultiAgent) ->
  * registerWork. Each tx step reconciles with the chain first, so a re-run after any crash skips what is done.
  */
-import { computeDkg } from "@chaoschain-ts/dkg";
+
+import type { DkgResult } from "@chaoschain-ts/dkg";
 import { rewardsDistributorAbi, studioProxyAbi } from "@chaoschain-ts/protocol";
 import { type Address, encodeFunctionData, type Hex, zeroAddress } from "viem";
+import { gatewayComputeDkg } from "../../dkg";
 import { BaseError } from "../../errors/base";
 import {
   type Ctx,
@@ -124,9 +126,12 @@ export const workSubmissionDefinition: WorkflowDefinition<WorkflowServices> = {
   steps: {
     async COMPUTE_DKG(ctx) {
       const i = input(ctx);
-      let dkg: ReturnType<typeof computeDkg>;
+      let dkg: DkgResult;
       try {
-        dkg = computeDkg(i.dkg_evidence, i.requested_participants ? { participants: i.requested_participants } : {});
+        dkg = gatewayComputeDkg(
+          i.dkg_evidence,
+          i.requested_participants ? { participants: i.requested_participants } : {},
+        );
       } catch (err) {
         return { kind: "fail", code: "DKG_INVALID", message: err instanceof Error ? err.message : String(err) };
       }
