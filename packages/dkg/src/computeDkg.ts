@@ -63,9 +63,11 @@ function compute(evidence: unknown, options: ComputeDkgOptions, helper: HelperSe
   for (let i = 0; i < n; i++) rankOf[inputOf[i]!] = i;
   const participants = resolveParticipants(packages, options.participants);
   const authors = authorIndices(graph.n, packages, rankOf, participants);
-  // The helper computes the weights while this thread computes the node hashes.
-  session?.sendWeightsInput(graph, authors.authorOf, authors.participants);
   const lamport = lamports(graph);
+  const levels = byLevel(lamport);
+  // The helper computes the weights while this thread computes the node hashes, and the evidence leaves as
+  // the node hashes come.
+  session?.sendWeightsInput(graph, authors.authorOf, authors.participants, levels.nodes);
 
   const content = new Uint8Array(32 * n);
   if (fast) {
@@ -78,9 +80,15 @@ function compute(evidence: unknown, options: ComputeDkgOptions, helper: HelperSe
     }
   } else contentHashesInto(nodes, content);
 
-  const nodeHash = nodeHashes(graph, content, lamport, session ? session.nodeHash : new Uint8Array(32 * n));
+  const nodeHash = nodeHashes(
+    graph,
+    content,
+    levels,
+    session ? session.nodeHash : new Uint8Array(32 * n),
+    session ? (count) => session.nodesHashed(count) : null,
+  );
   // The helper builds the evidence tree from here on, while this thread does the rest.
-  session?.requestEvidenceRoot();
+  session?.requestEvidenceRoot(n);
   const thread_root = threadRoot(nodeHash, n);
 
   const nodeHex = toHex32All(nodeHash, n);
@@ -170,9 +178,15 @@ function resolveParticipants(nodes: readonly ParsedPackage[], requested: readonl
 /**
  * Node hashes, abi.encode(bytes32, bytes32, bytes32[]) hashed with keccak256, one Lamport level at a time:
  * the nodes of a level do not depend on each other, so they are hashed in pairs (SIMD lanes), and each level
- * is complete (flushed) before the next one reads it.
+ * is complete (flushed) before the next one reads it; `onLevel` then learns how many nodes of `levels.nodes` are done.
  */
-function nodeHashes(g: DkgGraph, content: Uint8Array, lamport: Int32Array, out: Uint8Array): Uint8Array {
+function nodeHashes(
+  g: DkgGraph,
+  content: Uint8Array,
+  levels: { start: Int32Array; nodes: Int32Array },
+  out: Uint8Array,
+  onLevel: ((hashed: number) => void) | null,
+): Uint8Array {
   const { n, parentStart, parentIdx } = g;
   let maxParents = 0;
   for (let i = 0; i < n; i++) maxParents = Math.max(maxParents, parentStart[i + 1]! - parentStart[i]!);
@@ -184,7 +198,7 @@ function nodeHashes(g: DkgGraph, content: Uint8Array, lamport: Int32Array, out: 
   const c32 = new Int32Array(content.buffer, content.byteOffset, 8 * n);
   const o32 = new Int32Array(out.buffer, out.byteOffset, 8 * n);
   const sorted: number[] = [];
-  const { start, nodes } = byLevel(lamport);
+  const { start, nodes } = levels;
   for (let level = 0; level + 1 < start.length; level++) {
     for (let k = start[level]!; k < start[level + 1]!; k++) {
       const v = nodes[k]!;
@@ -214,6 +228,7 @@ function nodeHashes(g: DkgGraph, content: Uint8Array, lamport: Int32Array, out: 
       pairedKeccak.words(w, 0, 128 + 32 * count, o32, 8 * v);
     }
     pairedKeccak.flush();
+    onLevel?.(start[level + 1]!);
   }
   return out;
 }

@@ -30,6 +30,13 @@ function ensure(extra: number): void {
   buf = next;
 }
 
+/**
+ * Where plainContent wrote each artifact id: pairs (first byte, length) in `buf`. The raw bytes of a plain
+ * ASCII string are its UTF-8, so the helper thread hashes the artifact ids from the content message.
+ */
+let spans = new Int32Array(64);
+let spanCount = 0;
+
 const encoder = new TextEncoder();
 
 /** Writes already canonical JSON text (any Unicode) as UTF-8. */
@@ -303,6 +310,7 @@ function plainContent(
   const { names, prefixes, kinds } = layout;
   let b = buf;
   let p = 0;
+  spanCount = 0;
   b[p++] = 0x7b;
   for (let i = 0; i < names.length; i++) {
     const prefix = prefixes[i]!;
@@ -337,13 +345,21 @@ function plainContent(
     else if (kind === HEX_FIELD) p = rawHex(b, p, payloadHash);
     else if (kind === TIMESTAMP) p = writeUint(b, p, timestamp);
     else {
-      const list = kind === PARENTS ? parentIds : artifactIds;
+      const artifacts = kind === ARTIFACTS;
+      const list = artifacts ? artifactIds : parentIds;
+      if (artifacts && 2 * list.length > spans.length) spans = new Int32Array(4 * list.length);
       b[p++] = 0x5b;
       for (let e = 0; e < list.length; e++) {
         if (e > 0) b[p++] = 0x2c;
+        const from = p + 1;
         p = rawString(b, p, list[e]!);
         if (p < 0) return false;
+        if (artifacts) {
+          spans[2 * e] = from;
+          spans[2 * e + 1] = p - 1 - from;
+        }
       }
+      if (artifacts) spanCount = list.length;
       b[p++] = 0x5d;
     }
     if (p < 0) return false;
@@ -476,7 +492,8 @@ export function fastParse(
 
       let lowerAuthor = author;
       let payloadHashLower = payloadHash;
-      if (!plainContent(layout, r, author, payloadHash, timestamp, parentIds, artifactIds)) {
+      const plain = plainContent(layout, r, author, payloadHash, timestamp, parentIds, artifactIds);
+      if (!plain) {
         // Something unusual (upper-case or bad hex digits, escapes, a structured value): check it all in full.
         const a = lowerHexOfLength(author, 40);
         const h = lowerHexOfLength(payloadHash, 64);
@@ -486,9 +503,14 @@ export function fastParse(
         writeContent(layout, r, lowerAuthor, payloadHash, parentIds, artifactIds);
       }
       if (stream) {
-        if (!stream.send(Kind.content, j, buf, 0, pos)) pairedKeccak.bytes(buf, 0, pos, content32, 8 * j);
-        // Artifact ids are at most MAX_ARTIFACT_ID_LENGTH code units: always small enough for the ring.
-        for (let a = 0; a < artifactIds.length; a++) stream.sendString(Kind.artifact, j, artifactIds[a]!);
+        // With the plain writer, the artifact ids go inside the content message (as spans); else one by one
+        // (at most MAX_ARTIFACT_ID_LENGTH code units each: always small enough for the ring).
+        const withSpans = plain && spanCount === artifactIds.length;
+        const sent = stream.sendContent(j, buf, pos, spans, withSpans ? spanCount : 0);
+        if (!sent) pairedKeccak.bytes(buf, 0, pos, content32, 8 * j);
+        if (!sent || !withSpans) {
+          for (let a = 0; a < artifactIds.length; a++) stream.sendString(Kind.artifact, j, artifactIds[a]!);
+        }
       } else pairedKeccak.bytes(buf, 0, pos, content32, 8 * j);
 
       packages[j] = {

@@ -25,10 +25,12 @@ export const Ctl = {
   phase: 3,
   /** Set by the helper: `State`. */
   state: 4,
-  /** 1 while the helper waits for messages (the producer then wakes it). */
+  /** 1 while the helper waits for messages or node hashes (the producer then wakes it). */
   helperSleeping: 5,
   /** 1 while the producer waits for room (the helper then wakes it). */
   producerSleeping: 6,
+  /** Set by the producer: how many nodes of the level order have their node hash written. */
+  nodesHashed: 7,
 } as const;
 export const CONTROL_WORDS = 8;
 
@@ -37,7 +39,10 @@ export const Phase = { stream: 0, evidenceRoot: 1, abort: 2 } as const;
 export const State = { queued: 0, streaming: 1, streamed: 2, weighted: 3, done: 4, aborted: 5, failed: 6 } as const;
 
 export const Kind = {
-  /** Canonical content bytes of package `index`. */
+  /**
+   * Canonical content of package `index`: `extra` bytes, then (from the next multiple of 4) pairs of int32
+   * (first byte, length) locating artifact ids inside those bytes.
+   */
   content: 1,
   /** An artifact id (UTF-8) of package `index`. */
   artifact: 2,
@@ -90,6 +95,23 @@ export class RingWriter {
       const count = Math.min(chunk, words.length - w);
       this.send(kind, index, bytes, 4 * w, 4 * count, w);
     }
+  }
+
+  /**
+   * Sends `length` bytes of canonical content (from the start of `src`) and `spanCount` artifact
+   * spans (`spans`: first byte, length) as one `Kind.content` message.
+   */
+  sendContent(index: number, src: Uint8Array, length: number, spans: Int32Array, spanCount: number): boolean {
+    const words = (length + 3) >> 2;
+    const total = 4 * words + 8 * spanCount;
+    const at = this.#reserve(total);
+    if (at < 0) return false;
+    this.#bytes.set(src.subarray(0, length), at + HEADER); // a native copy: faster than a loop into shared memory
+    const w = this.#words;
+    const o = (at + HEADER) >> 2;
+    for (let i = 0; i < 2 * spanCount; i++) w[o + words + i] = spans[i]!;
+    this.#commit(at, Kind.content, index, total, length);
+    return true;
   }
 
   /** Sends the UTF-8 bytes of `s`. */

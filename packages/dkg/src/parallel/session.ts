@@ -13,6 +13,8 @@ export const WeightsInput = {
   childIdx: 5,
   authorOf: 6,
   participants: 7,
+  /** The ranks in the order their node hashes are computed (see `nodesHashed`). */
+  levelOrder: 8,
 } as const;
 
 /** At most this many participants (the spec's bound): the result area holds their basis points. */
@@ -120,6 +122,7 @@ export class HelperSession {
   readonly #result: SharedArrayBuffer;
   readonly #lostAfterMs: number;
   readonly #giveUp: () => void;
+  #published = 0;
 
   constructor(message: SessionMessage, nodes: number, lostAfterMs: number, giveUp: () => void) {
     this.#ctl = new Int32Array(message.ctl);
@@ -142,7 +145,7 @@ export class HelperSession {
    * Sends what the contribution weights need and ends the stream; `participants` are author indices (of
    * `authorOf`), in the order of the weights to return.
    */
-  sendWeightsInput(g: DkgGraph, authorOf: Int32Array, participants: readonly number[]): void {
+  sendWeightsInput(g: DkgGraph, authorOf: Int32Array, participants: readonly number[], levelOrder: Int32Array): void {
     const w = this.stream;
     if (participants.length > MAX_PARTICIPANTS) throw new RangeError("too many participants");
     const list = Int32Array.from(participants);
@@ -154,6 +157,7 @@ export class HelperSession {
     w.sendWords(Kind.weightsInput, WeightsInput.childIdx, g.childIdx);
     w.sendWords(Kind.weightsInput, WeightsInput.authorOf, authorOf);
     w.sendWords(Kind.weightsInput, WeightsInput.participants, list);
+    w.sendWords(Kind.weightsInput, WeightsInput.levelOrder, levelOrder);
     w.close();
   }
 
@@ -168,10 +172,25 @@ export class HelperSession {
     return Array.from(new Int32Array(this.#result, 32, count));
   }
 
-  /** `nodeHash` and `rankOf` are written: the helper may build the evidence tree. */
-  requestEvidenceRoot(): void {
+  /**
+   * The first `count` nodes of the level order have their hash in `nodeHash`. Published in steps of at least
+   * 512 nodes: a deep thread has a level every few nodes, and waking the helper for each would cost more
+   * than its work.
+   */
+  nodesHashed(count: number): void {
+    if (count - this.#published < 512) return;
+    this.#published = count;
+    const ctl = this.#ctl;
+    Atomics.store(ctl, Ctl.nodesHashed, count);
+    if (Atomics.load(ctl, Ctl.helperSleeping) === 1) Atomics.notify(ctl, Ctl.nodesHashed);
+  }
+
+  /** All `nodes` node hashes are written: the helper finishes the evidence tree. */
+  requestEvidenceRoot(nodes: number): void {
+    Atomics.store(this.#ctl, Ctl.nodesHashed, nodes);
     Atomics.store(this.#ctl, Ctl.phase, Phase.evidenceRoot);
     Atomics.notify(this.#ctl, Ctl.phase);
+    Atomics.notify(this.#ctl, Ctl.nodesHashed);
   }
 
   evidenceRoot(): Hex {
@@ -186,6 +205,7 @@ export class HelperSession {
     Atomics.store(ctl, Ctl.phase, Phase.abort);
     Atomics.notify(ctl, Ctl.written);
     Atomics.notify(ctl, Ctl.phase);
+    Atomics.notify(ctl, Ctl.nodesHashed);
     try {
       this.#awaitState(State.done, true);
     } catch {

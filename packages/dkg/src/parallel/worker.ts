@@ -27,6 +27,74 @@ function finish(ctl: Int32Array, state: number): void {
   Atomics.notify(ctl, Ctl.state);
 }
 
+/**
+ * The evidence leaves, keccak256(keccak256(node_hash(package) || keccak256(artifact))), computed while the
+ * caller computes the node hashes: it publishes how many nodes of `levelOrder` are hashed (`nodesHashed`),
+ * and the leaves of their artifacts are made as they come, in batches. Leaves end up in completion order
+ * (the tree sorts them). Null if the session is aborted.
+ */
+function evidenceLeaves(
+  msg: SessionMessage,
+  ctl: Int32Array,
+  packageOf: readonly number[],
+  chunks: readonly Int32Array[],
+  levelOrder: Int32Array,
+): Uint8Array | null {
+  const count = packageOf.length;
+  const n = levelOrder.length;
+  const rankOf = new Int32Array(msg.rankOf);
+  const node32 = new Int32Array(msg.nodeHash);
+  // The artifacts of each rank (CSR).
+  const start = new Int32Array(n + 1);
+  for (let k = 0; k < count; k++) start[rankOf[packageOf[k]!]! + 1]!++;
+  for (let r = 0; r < n; r++) start[r + 1] = start[r + 1]! + start[r]!;
+  const fill = start.slice(0, n);
+  const byRank = new Int32Array(count);
+  for (let k = 0; k < count; k++) byRank[fill[rankOf[packageOf[k]!]!]!++] = k;
+  // One buffer: the pair of leaf s at [64s, 64s + 64) until hashed, then the leaf at [32s, 32s + 32).
+  const buf = new Uint8Array(64 * Math.max(count, 1));
+  const buf32 = new Int32Array(buf.buffer);
+  let made = 0; // pairs written
+  let hashed = 0; // leaves complete
+  let seen = 0; // positions of levelOrder taken
+  const hashBatch = () => {
+    const b = made - hashed;
+    if (b === 0) return;
+    keccak256ManyInto(buf, 64 * hashed, 64, b, buf, 32 * hashed);
+    keccak256ManyInto(buf, 32 * hashed, 32, b, buf, 32 * hashed);
+    hashed = made;
+  };
+  for (;;) {
+    const done = Atomics.load(ctl, Ctl.nodesHashed);
+    for (; seen < done; seen++) {
+      const r = levelOrder[seen]!;
+      for (let e = start[r]!; e < start[r + 1]!; e++) {
+        const k = byRank[e]!;
+        const chunk = chunks[(k / CHUNK) | 0]!;
+        const h = 8 * (k % CHUNK);
+        const o = 16 * made++;
+        for (let w = 0; w < 8; w++) {
+          buf32[o + w] = node32[8 * r + w]!;
+          buf32[o + 8 + w] = chunk[h + w]!;
+        }
+      }
+      if (made - hashed >= 64) hashBatch();
+    }
+    const phase = Atomics.load(ctl, Ctl.phase);
+    if (phase === Phase.abort) return null;
+    if (phase === Phase.evidenceRoot && seen === n) break;
+    if (Atomics.load(ctl, Ctl.nodesHashed) !== done) continue;
+    hashBatch(); // nothing new yet: use the wait
+    Atomics.store(ctl, Ctl.helperSleeping, 1);
+    if (Atomics.load(ctl, Ctl.nodesHashed) === done && Atomics.load(ctl, Ctl.phase) === phase) {
+      Atomics.wait(ctl, Ctl.nodesHashed, done, 50);
+    }
+    Atomics.store(ctl, Ctl.helperSleeping, 0);
+  }
+  hashBatch();
+  return buf;
+}
+
 /** Artifact digests, by arrival, in fixed chunks: a digest waiting in the paired hasher keeps its array. */
 const CHUNK = 4096;
 
@@ -36,14 +104,23 @@ function serve(msg: SessionMessage, ctl: Int32Array): number {
   const packageOf: number[] = [];
   // The weights input, in WeightsInput order; allocated from the sizes message.
   const input: Int32Array[] = [];
+  const words = new Int32Array(msg.ring);
+  const artifact = (bytes: Uint8Array, offset: number, length: number, pkg: number) => {
+    const k = packageOf.length;
+    if (k % CHUNK === 0) chunks.push(new Int32Array(8 * CHUNK));
+    packageOf.push(pkg);
+    pairedKeccak.bytes(bytes, offset, length, chunks[chunks.length - 1]!, 8 * (k % CHUNK));
+  };
   const closed = consumeRing(ctl, msg.ring, (bytes, kind, index, offset, length, extra) => {
     if (kind === Kind.content) {
-      pairedKeccak.bytes(bytes, offset, length, content32, 8 * index);
+      pairedKeccak.bytes(bytes, offset, extra, content32, 8 * index);
+      const spans = offset + ((extra + 3) & ~3);
+      for (let s = spans; s < offset + length; s += 8) {
+        const at = words[s >> 2]!;
+        artifact(bytes, offset + at, words[(s >> 2) + 1]!, index);
+      }
     } else if (kind === Kind.artifact) {
-      const k = packageOf.length;
-      if (k % CHUNK === 0) chunks.push(new Int32Array(8 * CHUNK));
-      packageOf.push(index);
-      pairedKeccak.bytes(bytes, offset, length, chunks[chunks.length - 1]!, 8 * (k % CHUNK));
+      artifact(bytes, offset, length, index);
     } else if (kind === Kind.contentEnd) {
       pairedKeccak.flush();
       Atomics.store(ctl, Ctl.state, State.streamed);
@@ -52,7 +129,7 @@ function serve(msg: SessionMessage, ctl: Int32Array): number {
       const words = new Int32Array(bytes.buffer, bytes.byteOffset + offset, length >> 2);
       if (index === WeightsInput.sizes) {
         const [n, edges, participants] = words as unknown as [number, number, number];
-        for (const size of [n, n + 1, edges, n + 1, edges, n, participants]) input.push(new Int32Array(size));
+        for (const size of [n, n + 1, edges, n + 1, edges, n, participants, n]) input.push(new Int32Array(size));
       } else input[index - 1]!.set(words, extra);
     }
   });
@@ -74,32 +151,10 @@ function serve(msg: SessionMessage, ctl: Int32Array): number {
   Atomics.store(ctl, Ctl.state, State.weighted);
   Atomics.notify(ctl, Ctl.state);
 
-  for (;;) {
-    const phase = Atomics.load(ctl, Ctl.phase);
-    if (phase === Phase.abort) return State.aborted;
-    if (phase === Phase.evidenceRoot) break;
-    Atomics.wait(ctl, Ctl.phase, phase, 50);
-  }
-  const count = packageOf.length;
-  if (count > 0) {
-    // Leaf k = keccak256(keccak256(node_hash(package) || keccak256(artifact k))), then the tree.
-    const node32 = new Int32Array(msg.nodeHash);
-    const rankOf = new Int32Array(msg.rankOf);
-    const pairs = new Uint8Array(64 * count);
-    const pairs32 = new Int32Array(pairs.buffer);
-    for (let k = 0; k < count; k++) {
-      const from = 8 * rankOf[packageOf[k]!]!;
-      const chunk = chunks[(k / CHUNK) | 0]!;
-      const h = 8 * (k % CHUNK);
-      const o = 16 * k;
-      for (let w = 0; w < 8; w++) {
-        pairs32[o + w] = node32[from + w]!;
-        pairs32[o + 8 + w] = chunk[h + w]!;
-      }
-    }
-    keccak256ManyInto(pairs, 0, 64, count, pairs, 0);
-    keccak256ManyInto(pairs, 0, 32, count, pairs, 0);
-    new Uint8Array(msg.result, 0, 32).set(buildMerkleTree(pairs, count).nodes.subarray(0, 32));
+  const leaves = evidenceLeaves(msg, ctl, packageOf, chunks, input[WeightsInput.levelOrder - 1]!);
+  if (leaves === null) return State.aborted;
+  if (packageOf.length > 0) {
+    new Uint8Array(msg.result, 0, 32).set(buildMerkleTree(leaves, packageOf.length).nodes.subarray(0, 32));
   }
   return State.done;
 }
