@@ -1,6 +1,6 @@
 import { keccak_256 } from "@noble/hashes/sha3";
 import fc from "fast-check";
-import { bytesToHex, stringToBytes } from "viem";
+import { bytesToHex, hexToBytes, stringToBytes } from "viem";
 import { afterAll, describe, expect, it } from "vitest";
 import { toHexSlice } from "./hex";
 import {
@@ -90,6 +90,26 @@ describe.each(["simd", "wasm", "js"] as const)("keccak256 (%s backend)", (backen
       ),
       { numRuns: 30 },
     );
+  });
+
+  it("hashes long batches in place (pairs compacting to leaves, several batches, odd counts)", () => {
+    keccakBackend(backend);
+    for (const count of [7, 8, 9, 255, 256, 257, 601]) {
+      const data = new Uint8Array(64 * count + 64).map((_, i) => (i * 7 + count) & 0xff);
+      const expected = Array.from({ length: count }, (_, k) =>
+        bytesToHex(keccak_256(data.subarray(64 + 64 * k, 128 + 64 * k))),
+      );
+      // Pairs from byte 64 on, digests compacting to byte 32 (as the evidence leaves do), then rehashed in place.
+      keccak256ManyInto(data, 64, 64, count, data, 32);
+      expect(Array.from({ length: count }, (_, k) => bytesToHex(data.subarray(32 + 32 * k, 64 + 32 * k)))).toEqual(
+        expected,
+      );
+      const twice = expected.map((h) => bytesToHex(keccak_256(hexToBytes(h))));
+      keccak256ManyInto(data, 32, 32, count, data, 32);
+      expect(Array.from({ length: count }, (_, k) => bytesToHex(data.subarray(32 + 32 * k, 64 + 32 * k)))).toEqual(
+        twice,
+      );
+    }
   });
 
   it("hashes strings (ASCII packed into words, or UTF-8) like keccak256(utf8(s))", () => {
