@@ -519,7 +519,6 @@ export function fastParse(
         timestamp,
         parentIds,
         artifactIds,
-        payloadHash,
         payloadHashLower,
         signature,
         raw: r,

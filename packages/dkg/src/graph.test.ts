@@ -13,7 +13,6 @@ function parsed(id: string, parents: string[], inputIndex: number, artifacts: st
     timestamp: inputIndex,
     parentIds: p.sorted,
     artifactIds: a.sorted,
-    payloadHash: "0x00",
     payloadHashLower: "0x00",
     signature: undefined,
     raw: {},

@@ -8,8 +8,7 @@ export type ParsedPackage = {
   timestamp: number;
   parentIds: string[];
   artifactIds: string[];
-  payloadHash: `0x${string}`;
-  /** `payloadHash` lower-cased (the content hash covers it as given; the output reports it lower-case). */
+  /** `payload_hash` lower-cased (the content hash covers it as given; the output reports it lower-case). */
   payloadHashLower: `0x${string}`;
   signature: `0x${string}` | undefined;
   /** The validated package (a copy made by the schema; the caller's object is never touched). */
@@ -93,7 +92,6 @@ export function parseEvidence(evidence: unknown): ParsedPackage[] {
       timestamp: p.timestamp,
       parentIds: parents.sorted,
       artifactIds: artifacts.sorted,
-      payloadHash: p.payload_hash as `0x${string}`,
       payloadHashLower: p.payload_hash.toLowerCase() as `0x${string}`,
       signature: (p.signature ?? undefined) as `0x${string}` | undefined,
       raw: p,
