@@ -6,6 +6,7 @@ import { A, D, E, enumeratePaths, evidenceArb, pkg, R, specExample, specNodeHash
 import { computeDkg } from "./computeDkg";
 import { ZERO_HASH } from "./constants";
 import { DkgError, type DkgErrorCode } from "./errors/dkg";
+import { keccakBackend } from "./hash/keccak256";
 import type { EvidencePackage } from "./schema";
 
 function errorOf(fn: () => unknown): DkgError {
@@ -26,6 +27,29 @@ function expectCode(evidence: unknown, code: DkgErrorCode, ids: string[]) {
 }
 
 describe("computeDkg", () => {
+  it("gives the same output on every keccak backend (SIMD pairs, scalar WebAssembly, pure JS)", () => {
+    // A wide node (40 parents: a message of 11 blocks, hashed alone) and many small levels.
+    const wide = Array.from({ length: 40 }, (_, i) => pkg(`w${i}`, A, i === 0 ? [] : [`w${i - 1}`]));
+    wide.push(
+      pkg(
+        "join",
+        D,
+        wide.map((p) => p.arweave_tx_id),
+        { artifact_ids: ["ar://x", "ar://y"] },
+      ),
+    );
+    const cases = [specExample(), wide, ...fc.sample(evidenceArb(12), { numRuns: 15, seed: 3 })];
+    const simd = cases.map((c) => computeDkg(c));
+    try {
+      for (const backend of ["wasm", "js"] as const) {
+        expect(keccakBackend(backend)).toBe(backend);
+        expect(cases.map((c) => computeDkg(c))).toEqual(simd);
+      }
+    } finally {
+      keccakBackend("simd");
+    }
+  });
+
   it("weighs the spec example 2500/5000/2500 over A, D, E", () => {
     const dkg = computeDkg(specExample(), { participants: [E, A, D] });
     expect(dkg.contribution_weights).toEqual([

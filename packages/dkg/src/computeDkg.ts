@@ -4,6 +4,7 @@ import { contentHashesInto } from "./contentHash";
 import { DkgError } from "./errors/dkg";
 import { fastParse } from "./fastParse";
 import { buildGraph, byCodeUnits, type DkgAnomaly, type DkgGraph, type ParsedPackage, parseEvidence } from "./graph";
+import { current } from "./hash/engine";
 import { compare32, fromHex, toHex32All } from "./hash/hex";
 import { keccak256ManyInto, keccak256StringsInto } from "./hash/keccak256";
 import { pairedKeccak } from "./hash/paired";
@@ -16,7 +17,7 @@ import { normaliseWeights, pathContributions } from "./weights";
 
 export type ComputeDkgErrorType = DkgError;
 
-const DOMAIN_BYTES = fromHex(DOMAIN_NODE);
+const DOMAIN32 = new Int32Array(fromHex(DOMAIN_NODE).buffer);
 
 /**
  * Evidence -> DAG -> roots, node hashes, Lamport clocks and contribution weights (`spec/dkg.md`).
@@ -178,7 +179,9 @@ function resolveParticipants(nodes: readonly ParsedPackage[], requested: readonl
 /**
  * Node hashes, abi.encode(bytes32, bytes32, bytes32[]) hashed with keccak256, one Lamport level at a time:
  * the nodes of a level do not depend on each other, so they are hashed in pairs (SIMD lanes), and each level
- * is complete (flushed) before the next one reads it; `onLevel` then learns how many nodes of `levels.nodes` are done.
+ * is complete (flushed) before the next one reads it; `onLevel` then learns how many nodes of `levels.nodes`
+ * are done. Each message is composed where the hasher reads it (WebAssembly memory), and parents are ordered
+ * by the first 4 bytes of their hash (kept as a big-endian integer per node), the full 32 only on a tie.
  */
 function nodeHashes(
   g: DkgGraph,
@@ -188,47 +191,64 @@ function nodeHashes(
   onLevel: ((hashed: number) => void) | null,
 ): Uint8Array {
   const { n, parentStart, parentIdx } = g;
-  let maxParents = 0;
-  for (let i = 0; i < n; i++) maxParents = Math.max(maxParents, parentStart[i + 1]! - parentStart[i]!);
-  // The message as 32-bit words (bytes in memory order): DOMAIN | content | 0x60 | count | parent hashes.
-  const buf = new Uint8Array(32 * (4 + maxParents));
-  buf.set(DOMAIN_BYTES, 0);
-  buf[64 + 31] = 0x60; // offset of the dynamic array
-  const w = new Int32Array(buf.buffer);
   const c32 = new Int32Array(content.buffer, content.byteOffset, 8 * n);
   const o32 = new Int32Array(out.buffer, out.byteOffset, 8 * n);
-  const sorted: number[] = [];
+  const key = new Uint32Array(n);
+  let maxParents = 0;
+  for (let i = 0; i < n; i++) maxParents = Math.max(maxParents, parentStart[i + 1]! - parentStart[i]!);
+  const sorted = new Int32Array(maxParents);
+  const engine = current.engine;
+  // Without WebAssembly: the message in a scratch buffer, hashed through the portable path.
+  const scratch = engine ? null : new Int32Array(8 * (4 + maxParents));
   const { start, nodes } = levels;
   for (let level = 0; level + 1 < start.length; level++) {
-    for (let k = start[level]!; k < start[level + 1]!; k++) {
+    const from = start[level]!;
+    const to = start[level + 1]!;
+    for (let k = from; k < to; k++) {
       const v = nodes[k]!;
-      for (let q = 0; q < 8; q++) w[8 + q] = c32[8 * v + q]!;
       const ps = parentStart[v]!;
       const count = parentStart[v + 1]! - ps;
-      buf[96 + 28] = (count >>> 24) & 0xff;
-      buf[96 + 29] = (count >>> 16) & 0xff;
-      buf[96 + 30] = (count >>> 8) & 0xff;
-      buf[96 + 31] = count & 0xff;
-      sorted.length = 0;
-      for (let e = 0; e < count; e++) sorted.push(parentIdx[ps + e]!);
-      // Insertion sort by parent node hash (few parents per node).
-      for (let a = 1; a < count; a++) {
-        const x = sorted[a]!;
+      // Insertion sort of the parents by hash (few per node).
+      for (let a = 0; a < count; a++) {
+        const x = parentIdx[ps + a]!;
+        const kx = key[x]!;
         let b = a - 1;
-        while (b >= 0 && compare32(out, 32 * sorted[b]!, out, 32 * x) > 0) {
-          sorted[b + 1] = sorted[b]!;
+        while (b >= 0) {
+          const y = sorted[b]!;
+          const ky = key[y]!;
+          if (ky < kx || (ky === kx && compare32(out, 32 * y, out, 32 * x) <= 0)) break;
+          sorted[b + 1] = y;
           b--;
         }
         sorted[b + 1] = x;
       }
-      for (let e = 0; e < count; e++) {
-        const from = 8 * sorted[e]!;
-        for (let q = 0; q < 8; q++) w[32 + 8 * e + q] = o32[from + q]!;
+      const len = 128 + 32 * count;
+      const ptr = engine ? pairedKeccak.reserve(len) : 0;
+      const m = scratch ?? engine!.words;
+      const w = ptr >> 2;
+      for (let q = 0; q < 8; q++) {
+        m[w + q] = DOMAIN32[q]!;
+        m[w + 8 + q] = c32[8 * v + q]!;
+        m[w + 16 + q] = 0;
+        m[w + 24 + q] = 0;
       }
-      pairedKeccak.words(w, 0, 128 + 32 * count, o32, 8 * v);
+      m[w + 23] = 0x60 << 24; // offset of the dynamic array: 0x60 in the last byte of word 2
+      m[w + 31] = ((count & 0xff) << 24) | ((count & 0xff00) << 8) | ((count >>> 8) & 0xff00) | (count >>> 24);
+      for (let e = 0; e < count; e++) {
+        const p = 8 * sorted[e]!;
+        const at = w + 32 + 8 * e;
+        for (let q = 0; q < 8; q++) m[at + q] = o32[p + q]!;
+      }
+      if (scratch) pairedKeccak.words(scratch, 0, len, o32, 8 * v);
+      else pairedKeccak.commit(ptr, len, o32, 8 * v);
     }
     pairedKeccak.flush();
-    onLevel?.(start[level + 1]!);
+    for (let k = from; k < to; k++) {
+      const v = nodes[k]!;
+      const x = o32[8 * v]!;
+      key[v] = (((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24)) >>> 0;
+    }
+    onLevel?.(to);
   }
   return out;
 }

@@ -53,6 +53,20 @@ export const pairedKeccak = {
     dispatch(e, ptr, len, out, outWord);
   },
 
+  /**
+   * For callers that compose a message in place: the byte offset in `current.engine.bytes` (read the views
+   * after this call: the memory may grow) where a message of `len` bytes is to be written, then passed to
+   * `commit`. Needs an engine (`current.engine`).
+   */
+  reserve(len: number): number {
+    return place(current.engine!, len);
+  },
+
+  /** Hashes (or leaves waiting) the `len`-byte message written at `ptr` from `reserve`; digest as in `bytes`. */
+  commit(ptr: number, len: number, out: Int32Array, outWord: number): void {
+    dispatch(current.engine!, ptr, len, out, outWord);
+  },
+
   /** Hashes the messages still waiting for a partner: every digest requested so far is written. */
   flush(): void {
     const e = current.engine;
