@@ -14,10 +14,16 @@ export function gatewayComputeDkg(evidence: unknown, options: Omit<ComputeDkgOpt
   return computeDkg(evidence, helper ? { ...options, helper } : options);
 }
 
-/** Starts (or shares) the helper thread; the returned function lets it go. */
-export function acquireDkgHelper(): () => Promise<void> {
+/**
+ * Starts (or shares) the helper thread; the returned function lets it go. `onStartFailure` hears why a thread
+ * this call started could not start (the DKG then runs on one thread, with the same results).
+ */
+export function acquireDkgHelper(onStartFailure?: (err: unknown) => void): () => Promise<void> {
   users++;
-  helper ??= createDkgHelper();
+  if (!helper) {
+    helper = createDkgHelper();
+    helper.started().catch((err: unknown) => onStartFailure?.(err));
+  }
   let released = false;
   return async () => {
     if (released) return;

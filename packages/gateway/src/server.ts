@@ -239,7 +239,11 @@ export async function startGateway(config: GatewayConfig, seams: GatewaySeams = 
   }
 
   // Large evidence is hashed on two threads; the thread starts in the background and is used once it is up.
-  if (config.dkgHelperThread) res.releaseDkgHelper = acquireDkgHelper();
+  if (config.dkgHelperThread) {
+    res.releaseDkgHelper = acquireDkgHelper((err) =>
+      logger.warn({ err: errText(err) }, "the DKG helper thread did not start: the DKG runs on one thread"),
+    );
+  }
 
   try {
     // --- database -------------------------------------------------------------------------------------------------

@@ -35,11 +35,15 @@ export function createDkgHelper(options: DkgHelperOptions = {}): NodeDkgHelper {
   const worker = new Worker(BOOT, { eval: true, workerData: { entry, tsx, ready } });
   worker.unref();
   let alive = true;
+  let closing = false;
   const flag = new Int32Array(ready);
   const started = new Promise<void>((resolve, reject) => {
     worker.once("message", () => resolve());
     worker.once("error", reject);
-    worker.once("exit", (code) => reject(new Error(`the DKG helper thread exited (${code}) before it started`)));
+    worker.once("exit", (code) => {
+      // Closed before it was up: not a failure (started() then never settles).
+      if (!closing) reject(new Error(`the DKG helper thread exited (${code}) before it started`));
+    });
   });
   started.catch(() => {}); // observed through started(); an unobserved failure only means one thread
   worker.on("error", () => {
@@ -57,6 +61,7 @@ export function createDkgHelper(options: DkgHelperOptions = {}): NodeDkgHelper {
   ) as NodeDkgHelper;
   helper.started = () => started;
   helper.close = async () => {
+    closing = true;
     alive = false;
     await worker.terminate();
   };
