@@ -5,9 +5,6 @@
  *                       call and the ratio to the keccak work alone that the format needs (hash_floor_ms);
  *                       impl "engine" on the calling thread alone, impl "engine+helper" sharing the work with a
  *                       helper thread (`createDkgHelper`), with its ratio to the one-thread figure of the same run;
- *                       Both lines also give this machine's speed at the time against the spec's yardstick (the
- *                       naive weights on the deep 100k thread, about 1.6 s on its reference machine) and the
- *                       figure scaled to that machine (ms_at_reference);
  *   scope "weights":    the exact path-count weights alone, engine vs the naive Map-based baseline (with ratio).
  * Each case runs in a fresh child process so that rss_mb (resident set after the case) reflects that case only.
  * Usage: npm run bench:dkg [-- --sizes 1000,10000]
@@ -66,17 +63,6 @@ function hashFloor(nodes: number, reps: number): number {
   return time(reps, run).ms;
 }
 
-/** The naive exact weights on the deep 100k thread: about 1.6 s on the spec's reference machine (spec/dkg.md). */
-const REFERENCE_NAIVE_MS = 1600;
-
-/** The naive weights on the deep 100k thread, once, here and now (after the case's rss was read). */
-function speedProbe(): number {
-  const evidence = generateEvidence(100_000, "deep");
-  const t = performance.now();
-  naiveContributions(evidence);
-  return performance.now() - t;
-}
-
 const rssMb = () => Math.round(process.memoryUsage().rss / 2 ** 20);
 // The 1-minute load average when the case ran: on a shared machine, wall times above are inflated by it.
 const load = () => Math.round(loadavg()[0]! * 10) / 10;
@@ -98,19 +84,21 @@ async function runCase(shape: Shape, nodes: number): Promise<void> {
   const floor = hashFloor(nodes, reps);
   // The issue's targets for the whole call: 10k nodes well under 100 ms, 100k under 1 s.
   const target = nodes === 10_000 ? { target_ms: 100 } : nodes === 100_000 ? { target_ms: 1000 } : {};
-  const engineLine = {
-    ...base,
-    scope: "computeDkg",
-    impl: "engine",
-    ...total,
-    cpu_us_per_node: Math.round((total.cpu_ms / nodes) * 1000 * 10) / 10,
-    first_ms: firstMs,
-    ...target,
-    hash_floor_ms: floor,
-    floor_ratio: Math.round((total.ms / floor) * 100) / 100,
-    rss_mb: rssMb(),
-    load: load(),
-  };
+  console.log(
+    JSON.stringify({
+      ...base,
+      scope: "computeDkg",
+      impl: "engine",
+      ...total,
+      cpu_us_per_node: Math.round((total.cpu_ms / nodes) * 1000 * 10) / 10,
+      first_ms: firstMs,
+      ...target,
+      hash_floor_ms: floor,
+      floor_ratio: Math.round((total.ms / floor) * 100) / 100,
+      rss_mb: rssMb(),
+      load: load(),
+    }),
+  );
 
   // Two threads: the same call with a helper thread. One-thread and helped calls alternate, so that both
   // medians see the same moments of this shared machine; the ratio is the figure to compare across runs.
@@ -135,34 +123,26 @@ async function runCase(shape: Shape, nodes: number): Promise<void> {
     helpedCpu.push((d.user + d.system) / 1000);
   }
   const round = (x: number) => Math.round(x * 10) / 10;
-  const helpedLine = {
-    ...base,
-    scope: "computeDkg",
-    impl: "engine+helper",
-    threads: 2,
-    ms: round(median(two)),
-    min_ms: round(Math.min(...two)),
-    cpu_ms: round(median(helpedCpu)),
-    first_ms: helpedFirstMs,
-    ...target,
-    one_thread_ms: round(median(one)),
-    ratio: Math.round((median(one) / median(two)) * 100) / 100,
-    helped_calls: helper.sessions,
-    rss_mb: rssMb(),
-    load: load(),
-  };
+  const helpedMs = round(median(two));
+  console.log(
+    JSON.stringify({
+      ...base,
+      scope: "computeDkg",
+      impl: "engine+helper",
+      threads: 2,
+      ms: helpedMs,
+      min_ms: round(Math.min(...two)),
+      cpu_ms: round(median(helpedCpu)),
+      first_ms: helpedFirstMs,
+      ...target,
+      one_thread_ms: round(median(one)),
+      ratio: Math.round((median(one) / median(two)) * 100) / 100,
+      helped_calls: helper.sessions,
+      rss_mb: rssMb(),
+      load: load(),
+    }),
+  );
   await helper.close();
-
-  // This machine's speed at the time, against the spec's yardstick: the naive exact weights take about 1.6 s
-  // on the deep 100k thread on the spec's reference machine. ms_at_reference = ms x 1600 / probe.
-  const probeMs = speedProbe();
-  const atReference = (ms: number) => round((ms * REFERENCE_NAIVE_MS) / probeMs);
-  const speed = {
-    probe_naive_ms: round(probeMs),
-    speed_vs_reference: Math.round((REFERENCE_NAIVE_MS / probeMs) * 100) / 100,
-  };
-  console.log(JSON.stringify({ ...engineLine, ...speed, ms_at_reference: atReference(engineLine.ms) }));
-  console.log(JSON.stringify({ ...helpedLine, ...speed, ms_at_reference: atReference(helpedLine.ms) }));
 
   const graph = buildGraph(parseEvidence(evidence));
   const authorIndex = new Map<string, number>();
