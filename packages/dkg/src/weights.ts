@@ -63,18 +63,55 @@ function countPaths(g: PathGraph, authorOf: Int32Array, blocked: number, sched: 
 }
 
 /**
- * Exact contributions with bigint dynamic programming: `contrib(u) = total - avoid(u)`, O(A x (V + E)) big
- * additions, never enumerating paths. `authorOf[i]` is node i's author index; `participants` are author indices.
+ * `countPaths` in float64, for as long as every count is an integer below 2^53 (so every sum is exact):
+ * the count, or -1 as soon as a count may exceed Number.MAX_SAFE_INTEGER (then the bigint pass decides).
+ * All counts are non-negative, so a sum above the limit is seen whatever the rounding of partial sums.
+ */
+function countPathsSafe(g: PathGraph, authorOf: Int32Array, blocked: number, f: Float64Array): number {
+  const { n, order, parentStart, parentIdx, childStart } = g;
+  let acc = 0;
+  for (let k = 0; k < n; k++) {
+    const v = order[k]!;
+    const ps = parentStart[v]!;
+    const pe = parentStart[v + 1]!;
+    let val = 0;
+    if (authorOf[v] === blocked) val = 0;
+    else if (ps === pe) val = 1;
+    else {
+      for (let e = ps; e < pe; e++) val += f[parentIdx[e]!]!;
+      if (val > Number.MAX_SAFE_INTEGER) return -1;
+    }
+    if (childStart[v] === childStart[v + 1]) {
+      acc += val;
+      if (acc > Number.MAX_SAFE_INTEGER) return -1;
+    } else f[v] = val;
+  }
+  return acc;
+}
+
+/**
+ * Exact contributions by dynamic programming: `contrib(u) = total - avoid(u)`, O(A x (V + E)) additions,
+ * never enumerating paths. Each count is exact: in float64 while all counts stay below 2^53 (most evidence:
+ * no allocation at all), else in bigint. `authorOf[i]` is node i's author index; `participants` are author
+ * indices.
  */
 export function pathContributions(
   g: PathGraph,
   authorOf: Int32Array,
   participants: readonly number[],
 ): PathContributions {
-  const sched = freeSchedule(g);
-  const f: bigint[] = new Array<bigint>(g.n).fill(0n);
-  const total = countPaths(g, authorOf, -1, sched, f);
-  const contrib = participants.map((u) => total - countPaths(g, authorOf, u, sched, f));
+  const small = new Float64Array(g.n);
+  let sched: FreeSchedule | null = null;
+  let big: bigint[] | null = null;
+  const count = (blocked: number): bigint => {
+    const c = countPathsSafe(g, authorOf, blocked, small);
+    if (c >= 0) return BigInt(c);
+    sched ??= freeSchedule(g);
+    big ??= new Array<bigint>(g.n).fill(0n);
+    return countPaths(g, authorOf, blocked, sched, big);
+  };
+  const total = count(-1);
+  const contrib = participants.map((u) => total - count(u));
   return { total, contrib };
 }
 
