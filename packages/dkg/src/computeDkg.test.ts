@@ -232,6 +232,16 @@ describe("computeDkg structural errors", () => {
     }
   });
 
+  it("INVALID_FIELD when the evidence has more than 10000 authors and no participants are named", () => {
+    const address = (i: number) => `0x${i.toString(16).padStart(40, "0")}`;
+    const evidence = Array.from({ length: 10_001 }, (_, i) => pkg(`n${i}`, address(i + 1)));
+    const err = errorOf(() => computeDkg(evidence));
+    expect(err.code).toBe("INVALID_FIELD");
+    expect(err.issues[0]!.paths?.[0]).toMatch(/10001 authors, more than 10000; name the participants/);
+    const named = computeDkg(evidence, { participants: [address(1), address(2)] });
+    expect(named.contribution_weights.map((w) => w.bps)).toEqual([5000, 5000]);
+  });
+
   it("handles a 100k-node chain (depth 100k) without recursion", () => {
     const evidence: EvidencePackage[] = [];
     for (let i = 0; i < 100_000; i++) {

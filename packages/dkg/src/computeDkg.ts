@@ -13,7 +13,7 @@ import { HelperLost, type HelperSession } from "./parallel/session";
 import { addressSchema } from "./schema";
 import { checkSignature } from "./signature";
 import type { ComputeDkgOptions, DkgNode, DkgResult, PolicyFlag } from "./types";
-import { normaliseWeights, pathContributions } from "./weights";
+import { normaliseWeights, pathContributions, TOTAL_BPS } from "./weights";
 
 export type ComputeDkgErrorType = DkgError;
 
@@ -149,7 +149,21 @@ function resolveParticipants(nodes: readonly ParsedPackage[], requested: readonl
   const set = new Set<Address>();
   for (let j = 0; j < nodes.length; j++) set.add(nodes[j]!.author);
   const authors = [...set].sort(byCodeUnits);
-  if (requested === undefined) return authors;
+  if (requested === undefined) {
+    // Every participant gets at least 1 of the 10000 basis points.
+    if (authors.length > TOTAL_BPS) {
+      throw new DkgError([
+        {
+          code: "INVALID_FIELD",
+          ids: [],
+          paths: [
+            `participants: the evidence has ${authors.length} authors, more than ${TOTAL_BPS}; name the participants`,
+          ],
+        },
+      ]);
+    }
+    return authors;
+  }
   const bad: string[] = [];
   const paths: string[] = [];
   const seen = new Set<string>();
@@ -171,7 +185,7 @@ function resolveParticipants(nodes: readonly ParsedPackage[], requested: readonl
     seen.add(lower);
   });
   if (requested.length === 0) paths.push("participants: must not be empty");
-  if (requested.length > 10_000) paths.push("participants: at most 10000");
+  if (requested.length > TOTAL_BPS) paths.push(`participants: at most ${TOTAL_BPS}`);
   if (paths.length) throw new DkgError([{ code: "INVALID_FIELD", ids: bad.sort(byCodeUnits), paths }]);
   return [...seen].sort(byCodeUnits) as Address[];
 }
