@@ -119,6 +119,30 @@ describe("createDkgHelper: computeDkg on two threads", () => {
   });
 });
 
+describe("DkgHelper: a call made while another one runs", () => {
+  it("runs on its own thread, and neither result is disturbed", () => {
+    const inner = evidence(2000, 21);
+    const innerAlone = computeDkg(inner);
+    const outer = evidence(3000, 22);
+    const nested: unknown[] = [];
+    // A getter on a package reached during validation runs a DKG of its own, with the same helper.
+    Object.defineProperty(outer[1500]!, "summary", {
+      enumerable: true,
+      get: () => {
+        nested.push(computeDkg(inner, { helper }));
+        return "step";
+      },
+    });
+    const before = helper.sessions;
+    const result = computeDkg(outer, { helper });
+    expect(helper.sessions).toBe(before + 1); // the nested calls took no session
+    expect(helper.usable).toBe(true);
+    expect(nested.length).toBeGreaterThan(0);
+    for (const n of nested) expect(n).toEqual(innerAlone);
+    expect(result).toEqual(computeDkg(outer));
+  });
+});
+
 describe("DkgHelper: a helper that fails or stops answering is given up", () => {
   const input = evidence(200, 11);
 

@@ -67,6 +67,7 @@ export class DkgHelper {
   readonly #lostAfterMs: number;
   readonly #canBlock = canBlock();
   #broken = false;
+  #busy = false;
   #sessions = 0;
   #capacity = 0;
   #buffers: Omit<SessionMessage, "ctl"> | null = null;
@@ -89,7 +90,9 @@ export class DkgHelper {
 
   /** A session for `nodes` packages, or null when this call should run on one thread. */
   begin(nodes: number): HelperSession | null {
-    if (nodes < this.#minNodes || !this.usable) return null;
+    // Busy: a call made while another one runs (from a getter of the evidence, say) takes no share of the
+    // buffers the running one uses; it runs on its own thread.
+    if (nodes < this.#minNodes || this.#busy || !this.usable) return null;
     if (!this.#buffers || nodes > this.#capacity) {
       this.#capacity = Math.max(nodes, 2 * this.#capacity);
       this.#buffers = {
@@ -104,9 +107,18 @@ export class DkgHelper {
     new Uint8Array(message.result, 0, 32).fill(0);
     this.#port.post(message);
     this.#sessions++;
-    return new HelperSession(message, nodes, this.#lostAfterMs, () => {
-      this.#broken = true;
-    });
+    this.#busy = true;
+    return new HelperSession(
+      message,
+      nodes,
+      this.#lostAfterMs,
+      () => {
+        this.#broken = true;
+      },
+      () => {
+        this.#busy = false;
+      },
+    );
   }
 }
 
@@ -122,13 +134,16 @@ export class HelperSession {
   readonly #result: SharedArrayBuffer;
   readonly #lostAfterMs: number;
   readonly #giveUp: () => void;
+  readonly #release: () => void;
   #published = 0;
+  #ended = false;
 
-  constructor(message: SessionMessage, nodes: number, lostAfterMs: number, giveUp: () => void) {
+  constructor(message: SessionMessage, nodes: number, lostAfterMs: number, giveUp: () => void, release: () => void) {
     this.#ctl = new Int32Array(message.ctl);
     this.#lostAfterMs = lostAfterMs;
     this.#result = message.result;
     this.#giveUp = giveUp;
+    this.#release = release;
     this.content = new Uint8Array(message.content, 0, 32 * nodes);
     this.nodeHash = new Uint8Array(message.nodeHash, 0, 32 * nodes);
     this.rankOf = new Int32Array(message.rankOf, 0, nodes);
@@ -200,17 +215,21 @@ export class HelperSession {
 
   /** Releases the helper: aborts the session unless it is over, and waits until the helper has let go of it. */
   end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
     const ctl = this.#ctl;
-    if (Atomics.load(ctl, Ctl.state) >= State.done) return;
-    Atomics.store(ctl, Ctl.phase, Phase.abort);
-    Atomics.notify(ctl, Ctl.written);
-    Atomics.notify(ctl, Ctl.phase);
-    Atomics.notify(ctl, Ctl.nodesHashed);
-    try {
-      this.#awaitState(State.done, true);
-    } catch {
-      // Given up (#giveUp ran): the helper is not used again, so nothing it might still write matters.
+    if (Atomics.load(ctl, Ctl.state) < State.done) {
+      Atomics.store(ctl, Ctl.phase, Phase.abort);
+      Atomics.notify(ctl, Ctl.written);
+      Atomics.notify(ctl, Ctl.phase);
+      Atomics.notify(ctl, Ctl.nodesHashed);
+      try {
+        this.#awaitState(State.done, true);
+      } catch {
+        // Given up (#giveUp ran): the helper is not used again, so nothing it might still write matters.
+      }
     }
+    this.#release();
   }
 
   /** Waits until the helper's state reaches `target` (any final state when `anyFinal`). */
