@@ -164,6 +164,21 @@ describe("DkgHelper: a helper that fails or stops answering is given up", () => 
     expect(failing.usable).toBe(false);
   });
 
+  it("is given up when its thread cannot take a message", () => {
+    const closed = new DkgHelper(
+      {
+        post: () => {
+          throw new Error("closed port");
+        },
+        ready: () => true,
+      },
+      { minNodes: 1 },
+    );
+    expect(computeDkg(input, { helper: closed })).toEqual(computeDkg(input));
+    expect(closed.usable).toBe(false);
+    expect(closed.sessions).toBe(0);
+  });
+
   it("is not used before the thread is up, below minNodes, or after close", async () => {
     const idle = new DkgHelper({ post: () => {}, ready: () => false }, { minNodes: 1 });
     computeDkg(input, { helper: idle });

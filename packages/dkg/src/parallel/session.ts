@@ -1,6 +1,7 @@
 import type { Hex } from "viem";
 import type { DkgGraph } from "../graph";
 import { toHexSlice } from "../hash/hex";
+import { TOTAL_BPS } from "../weights";
 import { CONTROL_WORDS, Ctl, Kind, Phase, RING_BYTES, RingWriter, State } from "./ring";
 
 /** The arrays of the weights input, sent in this order after `sizes` ([n, edges, participants]). */
@@ -17,8 +18,8 @@ export const WeightsInput = {
   levelOrder: 8,
 } as const;
 
-/** At most this many participants (the spec's bound): the result area holds their basis points. */
-const MAX_PARTICIPANTS = 10_000;
+/** At most this many participants (each gets at least 1 bps): the result area holds their basis points. */
+const MAX_PARTICIPANTS = TOTAL_BPS;
 
 /** What the computing thread posts to its helper thread to start a session (SharedArrayBuffers only). */
 export type SessionMessage = {
@@ -57,9 +58,9 @@ export type DkgHelperOptions = {
  * A second thread for `computeDkg` (option `helper`): while the calling thread parses the evidence and writes
  * the canonical content, the helper hashes it (and the artifact ids); it computes the contribution weights
  * while the caller computes the node hashes, and builds the evidence tree while the caller builds the thread
- * tree and the output. The result is the same bytes as on one
- * thread (tested); only the time changes. The calling thread must be able to block (`Atomics.wait`): Node's
- * main thread or any worker, not a browser's main thread (there the helper is simply not used).
+ * tree and the output. The result is the same bytes as on one thread (tested); only the time changes. The
+ * calling thread must be able to block (`Atomics.wait`): Node's main thread or any worker, not a browser's
+ * main thread (there the helper is simply not used).
  */
 export class DkgHelper {
   readonly #port: HelperPort;
@@ -105,7 +106,12 @@ export class DkgHelper {
     }
     const message: SessionMessage = { ctl: new SharedArrayBuffer(4 * CONTROL_WORDS), ...this.#buffers };
     new Uint8Array(message.result, 0, 32).fill(0);
-    this.#port.post(message);
+    try {
+      this.#port.post(message);
+    } catch {
+      this.#broken = true; // a thread that cannot take messages is not used again
+      return null;
+    }
     this.#sessions++;
     this.#busy = true;
     return new HelperSession(
