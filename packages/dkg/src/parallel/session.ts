@@ -25,14 +25,19 @@ const MAX_PARTICIPANTS = TOTAL_BPS;
 export type SessionMessage = {
   ctl: SharedArrayBuffer;
   ring: SharedArrayBuffer;
-  /** Content hashes by input index (32 bytes each), written by the helper (and by the caller for messages too large to send). */
+  /**
+   * Content hashes by input index (32 bytes each), written by the helper (and by the caller for the messages
+   * too large to send).
+   */
   content: SharedArrayBuffer;
   /** Node hashes by rank, written by the caller before it asks for the evidence root. */
   nodeHash: SharedArrayBuffer;
   /** Input index -> rank. */
   rankOf: SharedArrayBuffer;
-  /** Written by the helper: the evidence root (32 bytes, zero when there is no artifact), then the basis
-   * points of the participants (int32 each). */
+  /**
+   * Written by the helper: the evidence root (32 bytes, zero when there is no artifact), then the basis
+   * points of the participants (int32 each).
+   */
   result: SharedArrayBuffer;
 };
 

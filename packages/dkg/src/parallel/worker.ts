@@ -8,7 +8,8 @@ import { type SessionMessage, WeightsInput } from "./session";
 /**
  * The helper thread's side of a DKG session (posted by `DkgHelper`): it hashes the content and artifact
  * messages as the computing thread parses the evidence, computes the contribution weights from the graph it
- * is sent, then, once the node hashes are known, builds the evidence tree. Pure (typed arrays, `Atomics`, WebAssembly): the thread's entry only wires messages here.
+ * is sent, makes the evidence leaves as the node hashes come, then builds the evidence tree. Pure (typed
+ * arrays, `Atomics`, WebAssembly): the thread's entry only wires messages here.
  */
 export function runSession(msg: SessionMessage): void {
   const ctl = new Int32Array(msg.ctl);
