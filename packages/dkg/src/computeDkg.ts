@@ -6,14 +6,14 @@ import { fastParse } from "./fastParse";
 import { buildGraph, byCodeUnits, type DkgAnomaly, type DkgGraph, type ParsedPackage, parseEvidence } from "./graph";
 import { current } from "./hash/engine";
 import { compare32, fromHex, toHex32All } from "./hash/hex";
-import { keccak256ManyInto, keccak256StringsInto } from "./hash/keccak256";
+import { keccak256StringsInto } from "./hash/keccak256";
 import { pairedKeccak } from "./hash/paired";
-import { buildMerkleTree, merkleRoot } from "./merkle";
+import { buildMerkleTree, leafHashesInto, merkleRoot } from "./merkle";
 import { HelperLost, type HelperSession } from "./parallel/session";
 import { addressSchema } from "./schema";
 import { checkSignature } from "./signature";
 import type { ComputeDkgOptions, DkgNode, DkgResult, PolicyFlag } from "./types";
-import { normaliseWeights, pathContributions, TOTAL_BPS } from "./weights";
+import { contributionWeights, TOTAL_BPS } from "./weights";
 
 export type ComputeDkgErrorType = DkgError;
 
@@ -129,7 +129,7 @@ function compute(evidence: unknown, options: ComputeDkgOptions, helper: HelperSe
 
   const weights = session
     ? session.weights(participants.length)
-    : normaliseWeights(pathContributions(graph, authors.authorOf, authors.participants).contrib);
+    : contributionWeights(graph, authors.authorOf, authors.participants);
   const anomalyList = anomalies(graph, timestamps);
   return {
     version: DKG_VERSION,
@@ -247,7 +247,7 @@ function nodeHashes(
         m[w + 24 + q] = 0;
       }
       m[w + 23] = 0x60 << 24; // offset of the dynamic array: 0x60 in the last byte of word 2
-      m[w + 31] = ((count & 0xff) << 24) | ((count & 0xff00) << 8) | ((count >>> 8) & 0xff00) | (count >>> 24);
+      m[w + 31] = byteSwap(count); // the array length, big-endian in the word's last byte positions
       for (let e = 0; e < count; e++) {
         const p = 8 * sorted[e]!;
         const at = w + 32 + 8 * e;
@@ -259,12 +259,16 @@ function nodeHashes(
     pairedKeccak.flush();
     for (let k = from; k < to; k++) {
       const v = nodes[k]!;
-      const x = o32[8 * v]!;
-      key[v] = (((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24)) >>> 0;
+      key[v] = byteSwap(o32[8 * v]!) >>> 0;
     }
     onLevel?.(to);
   }
   return out;
+}
+
+/** The 32-bit word with its bytes reversed: a little-endian load of big-endian bytes, and back. */
+function byteSwap(x: number): number {
+  return ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
 }
 
 /** The nodes grouped by Lamport clock (counting sort): `nodes[start[l], start[l + 1])` have clock l. */
@@ -294,10 +298,9 @@ function lamports(g: DkgGraph): Int32Array {
 }
 
 function threadRoot(nodeHash: Uint8Array, n: number): Hex {
-  // Leaf = keccak256(keccak256(node_hash)): two batched passes.
+  // Leaf = keccak256(keccak256(node_hash)).
   const leaves = new Uint8Array(32 * n);
-  keccak256ManyInto(nodeHash, 0, 32, n, leaves, 0);
-  keccak256ManyInto(leaves, 0, 32, n, leaves, 0);
+  leafHashesInto(nodeHash, 0, 32, n, leaves, 0);
   return merkleRoot(buildMerkleTree(leaves, n));
 }
 
@@ -323,8 +326,7 @@ function evidenceRoot(nodeHash: Uint8Array, packages: readonly ParsedPackage[], 
   }
   keccak256StringsInto(ids, pairs32, 8, 16); // artifact hashes: the second half of each pair
   // In place: leaf k lands at [32k, 32k + 32), over pairs already hashed.
-  keccak256ManyInto(pairs, 0, 64, count, pairs, 0);
-  keccak256ManyInto(pairs, 0, 32, count, pairs, 0);
+  leafHashesInto(pairs, 0, 64, count, pairs, 0);
   return merkleRoot(buildMerkleTree(pairs, count));
 }
 

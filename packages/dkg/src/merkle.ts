@@ -1,6 +1,6 @@
 import type { Hex } from "viem";
 import { compare32, fromHex, toHexSlice } from "./hash/hex";
-import { keccak256Into, keccak256PairInto, merkleInternalInto } from "./hash/keccak256";
+import { keccak256Into, keccak256ManyInto, merkleInternalInto } from "./hash/keccak256";
 
 /**
  * An OpenZeppelin `StandardMerkleTree` (leaves sorted, pairs hashed sorted, array layout: leaf j of the sorted
@@ -113,21 +113,25 @@ export function processMerkleProof(leaf: Hex, proof: readonly Hex[]): Hex {
   return toHexSlice(current, 0, 32);
 }
 
-/** keccak256(keccak256(node_hash || artifact_hash)): an evidence leaf, from two 32-byte slices. */
-export function evidenceLeafInto(
-  nodeHashes: Uint8Array,
-  nodeOffset: number,
-  artifactHash: Uint8Array,
-  artifactOffset: number,
-  out: Uint8Array,
-  outOffset: number,
-): void {
-  keccak256PairInto(nodeHashes, nodeOffset, artifactOffset, out, outOffset, artifactHash);
-  keccak256Into(out, outOffset, 32, out, outOffset);
-}
-
 /** keccak256(keccak256(bytes)): the StandardMerkleTree leaf of already abi-encoded static values. */
 export function leafHashInto(encoded: Uint8Array, offset: number, length: number, out: Uint8Array, outOffset: number) {
   keccak256Into(encoded, offset, length, out, outOffset);
   keccak256Into(out, outOffset, 32, out, outOffset);
+}
+
+/**
+ * `leafHashInto` for `count` encodings of `length` bytes each (a multiple of 4, at most 132), back to back
+ * from `src[srcOffset]`; the leaves go back to back from `dst[dstOffset]`. In place is fine when
+ * `dstOffset <= srcOffset` (leaves are never longer than their encodings).
+ */
+export function leafHashesInto(
+  src: Uint8Array,
+  srcOffset: number,
+  length: number,
+  count: number,
+  dst: Uint8Array,
+  dstOffset: number,
+): void {
+  keccak256ManyInto(src, srcOffset, length, count, dst, dstOffset);
+  keccak256ManyInto(dst, dstOffset, 32, count, dst, dstOffset);
 }

@@ -115,6 +115,11 @@ export function pathContributions(
   return { total, contrib };
 }
 
+/** The participants' basis points: `normaliseWeights` of their exact contributions. */
+export function contributionWeights(g: PathGraph, authorOf: Int32Array, participants: readonly number[]): number[] {
+  return normaliseWeights(pathContributions(g, authorOf, participants).contrib);
+}
+
 /** Basis points in a weight vector. */
 export const TOTAL_BPS = 10_000;
 

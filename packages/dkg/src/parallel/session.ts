@@ -106,7 +106,7 @@ export class DkgHelper {
         content: new SharedArrayBuffer(32 * this.#capacity),
         nodeHash: new SharedArrayBuffer(32 * this.#capacity),
         rankOf: new SharedArrayBuffer(4 * this.#capacity),
-        result: new SharedArrayBuffer(32 + 4 * MAX_PARTICIPANTS),
+        result: this.#buffers?.result ?? new SharedArrayBuffer(32 + 4 * MAX_PARTICIPANTS),
       };
     }
     const message: SessionMessage = { ctl: new SharedArrayBuffer(4 * CONTROL_WORDS), ...this.#buffers };

@@ -1,7 +1,6 @@
-import { keccak256ManyInto } from "../hash/keccak256";
 import { pairedKeccak } from "../hash/paired";
-import { buildMerkleTree } from "../merkle";
-import { normaliseWeights, pathContributions } from "../weights";
+import { buildMerkleTree, leafHashesInto } from "../merkle";
+import { contributionWeights } from "../weights";
 import { Ctl, consumeRing, Kind, Phase, State } from "./ring";
 import { type SessionMessage, WeightsInput } from "./session";
 
@@ -16,14 +15,14 @@ export function runSession(msg: SessionMessage): void {
   try {
     Atomics.store(ctl, Ctl.state, State.streaming);
     const result = serve(msg, ctl);
-    finish(ctl, result);
+    setState(ctl, result);
   } catch {
     pairedKeccak.flush(); // no message of this session stays waiting for a partner
-    finish(ctl, State.failed);
+    setState(ctl, State.failed);
   }
 }
 
-function finish(ctl: Int32Array, state: number): void {
+function setState(ctl: Int32Array, state: number): void {
   Atomics.store(ctl, Ctl.state, state);
   Atomics.notify(ctl, Ctl.state);
 }
@@ -61,8 +60,7 @@ function evidenceLeaves(
   const hashBatch = () => {
     const b = made - hashed;
     if (b === 0) return;
-    keccak256ManyInto(buf, 64 * hashed, 64, b, buf, 32 * hashed);
-    keccak256ManyInto(buf, 32 * hashed, 32, b, buf, 32 * hashed);
+    leafHashesInto(buf, 64 * hashed, 64, b, buf, 32 * hashed);
     hashed = made;
   };
   for (;;) {
@@ -124,8 +122,7 @@ function serve(msg: SessionMessage, ctl: Int32Array): number {
       artifact(bytes, offset, length, index);
     } else if (kind === Kind.contentEnd) {
       pairedKeccak.flush();
-      Atomics.store(ctl, Ctl.state, State.streamed);
-      Atomics.notify(ctl, Ctl.state);
+      setState(ctl, State.streamed);
     } else if (kind === Kind.weightsInput) {
       const words = new Int32Array(bytes.buffer, bytes.byteOffset + offset, length >> 2);
       if (index === WeightsInput.sizes) {
@@ -147,10 +144,10 @@ function serve(msg: SessionMessage, ctl: Int32Array): number {
     childStart: childStart!,
     childIdx: childIdx!,
   };
-  const { contrib } = pathContributions(graph, authorOf!, Array.from(participants));
-  new Int32Array(msg.result, 32, participants.length).set(normaliseWeights(contrib));
-  Atomics.store(ctl, Ctl.state, State.weighted);
-  Atomics.notify(ctl, Ctl.state);
+  new Int32Array(msg.result, 32, participants.length).set(
+    contributionWeights(graph, authorOf!, Array.from(participants)),
+  );
+  setState(ctl, State.weighted);
 
   const leaves = evidenceLeaves(msg, ctl, packageOf, chunks, input[WeightsInput.levelOrder - 1]!);
   if (leaves === null) return State.aborted;
